@@ -1,0 +1,1 @@
+"""The ``helix`` command line: one module per command group, assembled in ``main``."""
