@@ -119,6 +119,25 @@ def server_user() -> pwd.struct_passwd | None:
     return pwd.getpwnam("helixcode")
 
 
+def _check_reachable(base_dir: Path, user: pwd.struct_passwd) -> None:
+    """Refuse a directory the unprivileged server user could not enter."""
+    for parent in base_dir.resolve().parents:
+        st = parent.stat()
+        if st.st_uid == user.pw_uid:
+            searchable = bool(st.st_mode & 0o100)
+        elif st.st_gid == user.pw_gid:
+            searchable = bool(st.st_mode & 0o010)
+        else:
+            searchable = bool(st.st_mode & 0o001)
+        if not searchable:
+            raise ClusterError(
+                f"the server runs as {user.pw_name}, who cannot enter {parent} "
+                f"(mode {st.st_mode & 0o777:o}), so it cannot use {base_dir}",
+                "choose a state directory under a world-searchable path with HELIX_STATE_DIR "
+                "(the default for root is /var/lib/helixcode)",
+            )
+
+
 @dataclasses.dataclass
 class Cluster:
     """A private PostgreSQL cluster living in ``base_dir``.
@@ -193,10 +212,12 @@ class Cluster:
         os.chmod(self.base_dir, 0o700)
         if self.data_dir.exists():
             shutil.rmtree(self.data_dir)
+        user = server_user()
+        if user is not None:
+            _check_reachable(self.base_dir, user)
         password = secrets.token_urlsafe(24)
         pwfile = self.base_dir / "initdb.pw"
         pwfile.write_text(password + "\n")
-        user = server_user()
         if user is not None:
             os.chown(self.base_dir, user.pw_uid, user.pw_gid)
             os.chown(pwfile, user.pw_uid, user.pw_gid)

@@ -26,7 +26,7 @@ from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 
 from .database import redact
-from .errors import HelixError, from_psycopg
+from .errors import HelixError, from_psycopg, translated
 from .paths import sql_root
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,11 @@ class _Backend(PostgresqlPsycopgBackend):
 
 
 def _backend(url: str) -> _Backend:
-    with psycopg.connect(url, autocommit=True) as probe:
-        database = probe.info.dbname
-    backend = _Backend(_Target(url, database), "_yoyo_migration")
-    backend.init_database()
+    with translated():
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as probe:
+            database = probe.info.dbname
+        backend = _Backend(_Target(url, database), "_yoyo_migration")
+        backend.init_database()
     return backend
 
 
