@@ -1,0 +1,54 @@
+-- Tasks, part 4: views for DBAs in psql. What the queue looks like now, and which tasks run
+-- longer than they said they would.
+--
+-- Owned by the task engine (issue 3). Read-only; granted to every role.
+
+create or replace view helix.task_queue as
+select t.status,
+       t.criticality,
+       count(*) as tasks,
+       count(*) filter (where t.status = 'pending' and t.pending_dependencies = 0
+                          and t.run_after <= now()) as ready,
+       count(*) filter (where t.status = 'pending' and t.pending_dependencies > 0) as blocked,
+       count(*) filter (where t.status = 'pending' and t.run_after > now()) as in_backoff,
+       now() - min(t.created_at) filter (where t.status = 'pending'
+                                            and t.pending_dependencies = 0
+                                            and t.run_after <= now()) as oldest_ready_age,
+       now() - min(t.created_at) as oldest_age
+from helix.distributed_tasks t
+group by t.status, t.criticality, t.criticality_rank
+order by t.status, t.criticality_rank;
+comment on view helix.task_queue is
+    'The queue at a glance: tasks by status and criticality; among pending ones how many are '
+    'ready, blocked by dependencies or waiting out a retry backoff, and the age of the '
+    'oldest ready task (a growing age means the workers do not keep up). Scans the whole '
+    'table: for humans, not for polling.';
+
+create or replace view helix.stuck_tasks as
+select t.id as task_id,
+       t.task_type,
+       t.status,
+       t.criticality,
+       t.assigned_worker_id as worker_id,
+       w.hostname,
+       w.status as worker_status,
+       t.runner_id,
+       t.attempt,
+       t.started_at,
+       t.estimated_duration,
+       now() - t.started_at as running_for,
+       now() - t.started_at - t.estimated_duration as overdue_by,
+       t.progress,
+       t.progress_message
+from helix.distributed_tasks t
+left join helix.workers w on w.id = t.assigned_worker_id
+where t.status = 'running'
+  and t.estimated_duration is not null
+  and t.started_at < now() - t.estimated_duration
+order by now() - t.started_at - t.estimated_duration desc;
+comment on view helix.stuck_tasks is
+    'Running tasks that have run longer than their estimated_duration, most overdue first, '
+    'with their worker and last progress report: candidates for a look or a cancel_task.';
+
+grant select on helix.task_queue to helix_readonly, helix_app, helix_runner;
+grant select on helix.stuck_tasks to helix_readonly, helix_app, helix_runner;
