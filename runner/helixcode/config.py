@@ -49,6 +49,9 @@ OPTIONS: dict[str, Option] = {
         Option("max_tasks", 16, "tasks one runner runs at once"),
         Option("runner_name", None, "name of this runner in helix.runners (default: host:pid)"),
         Option("shutdown_grace", 30.0, "seconds a stopping runner lets tasks finish"),
+        Option("sweep_interval", None,
+               "seconds between sweep() calls by the sweep leader (default: a quarter of "
+               "heartbeat_timeout, 0.5 to 5 s)"),
     )
 }
 

@@ -9,6 +9,7 @@ import click
 from .. import __version__
 from .db import db
 from .errors import EXIT_CODES_HELP, HelixGroup
+from .runner import runner
 
 
 @click.group(cls=HelixGroup, epilog=EXIT_CODES_HELP)
@@ -21,6 +22,7 @@ def cli(verbose: int) -> None:
 
 
 cli.add_command(db)
+cli.add_command(runner)
 
 
 def main() -> None:
