@@ -22,6 +22,9 @@ from helixcode import migrate
 from helixcode.embedded import Cluster, server_user
 from helixcode.paths import sql_root
 
+# Real sshd processes, one per simulated worker (see tests/sshd.py).
+from tests.sshd import fresh_sshd_worker, sshd_cluster, sshd_worker  # noqa: F401
+
 TEMPLATE = "helix_template"
 _names = itertools.count(1)
 

@@ -10,7 +10,6 @@ from helixcode import probe
 from helixcode.transport import SSHTransport, WorkerConfig
 from tests.sshd import SshdCluster, SshdWorker
 
-pytest_plugins = ["tests.sshd"]
 
 SAMPLE = (
     "Last login: yesterday\n"

@@ -22,7 +22,6 @@ from helixcode.transport import (
 from helixcode.transport.base import CWD_FAILURE_EXIT_CODE
 from tests.sshd import SshdCluster, SshdWorker, pgrep, wait_until_gone
 
-pytest_plugins = ["tests.sshd"]
 
 WAIT = 15.0
 """Upper bound on any wait in these tests; reaching it means the behaviour is broken."""

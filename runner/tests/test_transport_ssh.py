@@ -26,7 +26,6 @@ from helixcode.transport import (
 from helixcode.transport import known_hosts
 from tests.sshd import SshdCluster, SshdWorker
 
-pytest_plugins = ["tests.sshd"]
 
 WAIT = 15.0
 
