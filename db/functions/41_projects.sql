@@ -189,31 +189,39 @@ comment on function helix.update_project(uuid, text, text, text, text, jsonb) is
     'Changes the fields given (null: unchanged; '''' clears description, workspace path and '
     'git URL; p_config replaces the whole config). HX003 for a deleted project.';
 
-create or replace function helix.project_live_sessions(p_project_id uuid) returns bigint
-language sql stable as $$
-    select count(*) from helix.sessions
-    where project_id = p_project_id and status in ('active', 'waiting_for_worker')
+drop function if exists helix.project_live_sessions(uuid);
+create or replace function helix.project_refuse_live_sessions(p_project_id uuid)
+returns void
+language plpgsql stable as $$
+declare
+    v_live bigint;
+begin
+    -- The caller holds the project row for update and start_session takes it for share, so
+    -- no session can start between this count and the caller's status change.
+    select count(*) into v_live from helix.sessions
+    where project_id = p_project_id and status in ('active', 'waiting_for_worker');
+    if v_live > 0 then
+        raise exception 'project % has % development session(s) at work', p_project_id, v_live
+            using errcode = 'HX003',
+                  hint = 'Pause, complete or fail them first (helix.session_overview).';
+    end if;
+end
 $$;
-comment on function helix.project_live_sessions(uuid) is
-    'How many development sessions of a project are at work (active or waiting_for_worker).';
+comment on function helix.project_refuse_live_sessions(uuid) is
+    'Refuses (HX003) when a development session of the project is at work (active or '
+    'waiting_for_worker).';
 
 create or replace function helix.archive_project(p_project_id uuid) returns void
 language plpgsql volatile security definer set search_path = helix, public, pg_temp as $$
 declare
     v helix.projects := helix.project_for_update(p_project_id);
-    v_live bigint;
 begin
     if v.status <> 'active' then
         raise exception 'project % is %, only an active project can be archived',
                         p_project_id, v.status
             using errcode = 'HX003', hint = 'select status from helix.project_overview';
     end if;
-    v_live := helix.project_live_sessions(v.id);
-    if v_live > 0 then
-        raise exception 'project % has % development session(s) at work', p_project_id, v_live
-            using errcode = 'HX003',
-                  hint = 'Pause, complete or fail them first (helix.project_overview).';
-    end if;
+    perform helix.project_refuse_live_sessions(v.id);
     update helix.projects set status = 'archived' where id = v.id;
     perform helix.audit('project.archived', v.id, '{}', 'project', v.owner_id);
 end
@@ -241,18 +249,12 @@ create or replace function helix.delete_project(p_project_id uuid) returns void
 language plpgsql volatile security definer set search_path = helix, public, pg_temp as $$
 declare
     v helix.projects := helix.project_for_update(p_project_id);
-    v_live bigint;
 begin
     if v.status = 'deleted' then
         raise exception 'project % is deleted already', p_project_id
             using errcode = 'HX003', hint = 'Nothing to do.';
     end if;
-    v_live := helix.project_live_sessions(v.id);
-    if v_live > 0 then
-        raise exception 'project % has % development session(s) at work', p_project_id, v_live
-            using errcode = 'HX003',
-                  hint = 'Pause, complete or fail them first (helix.project_overview).';
-    end if;
+    perform helix.project_refuse_live_sessions(v.id);
     update helix.projects set status = 'deleted' where id = v.id;
     perform helix.audit('project.deleted', v.id,
                         jsonb_build_object('name', v.name, 'previous_status', v.status),
@@ -305,7 +307,7 @@ comment on function helix.list_projects_by_owner(uuid, boolean) is
 revoke all on function
     helix.project_secret_refusal(text, jsonb), helix.project_check(text, text, text, jsonb),
     helix.project_for_update(uuid), helix.project_name_taken(uuid, text),
-    helix.project_live_sessions(uuid),
+    helix.project_refuse_live_sessions(uuid),
     helix.create_project(uuid, text, text, text, text, jsonb),
     helix.update_project(uuid, text, text, text, text, jsonb),
     helix.archive_project(uuid), helix.restore_project(uuid), helix.delete_project(uuid),
