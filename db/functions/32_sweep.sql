@@ -15,6 +15,16 @@
 -- Helpers (no grants)
 -- ---------------------------------------------------------------------------------------
 
+create or replace function helix.grace_by_criticality()
+returns table (criticality text, grace interval)
+language sql stable as $$
+    select c, helix.setting_interval('grace_' || c)
+    from unnest(array['critical', 'high', 'normal', 'low']) c
+$$;
+comment on function helix.grace_by_criticality() is
+    'How long a task of each criticality waits for its vanished worker (settings grace_*), '
+    'read at each call so that a DBA''s UPDATE applies to tasks already waiting.';
+
 create or replace function helix.sweep_preserve_tasks(
     p_worker_id uuid, p_task_ids uuid[], out o_waiting integer, out o_pending integer)
 language plpgsql as $$
@@ -23,12 +33,7 @@ begin
     -- worker, and either waits for it (grace of its criticality > 0) or is pending at once.
     -- The grace is read here and again by sweep() at each call, so a DBA's UPDATE of
     -- grace_* applies to tasks already waiting.
-    with grace (criticality, grace) as (
-        values ('critical', helix.setting_interval('grace_critical')),
-               ('high', helix.setting_interval('grace_high')),
-               ('normal', helix.setting_interval('grace_normal')),
-               ('low', helix.setting_interval('grace_low'))
-    ), moved as (
+    with moved as (
         update helix.distributed_tasks t
         set status = case when g.grace > interval '0' then 'waiting_for_worker'
                           else 'pending' end,
@@ -38,7 +43,7 @@ begin
             runner_id = null,
             assigned_at = null,
             updated_at = now()
-        from grace g
+        from helix.grace_by_criticality() g
         where t.assigned_worker_id = p_worker_id
           and t.status in ('assigned', 'running')
           and (p_task_ids is null or t.id = any (p_task_ids))
@@ -225,15 +230,9 @@ begin
 
     -- 4. Waiting tasks whose grace ended are pending for any capable worker. They keep
     --    original_worker_id: should it come back, it is still preferred.
-    with grace (criticality, grace) as (
-        values ('critical', helix.setting_interval('grace_critical')),
-               ('high', helix.setting_interval('grace_high')),
-               ('normal', helix.setting_interval('grace_normal')),
-               ('low', helix.setting_interval('grace_low'))
-    )
     update helix.distributed_tasks t
     set status = 'pending', waiting_since = null, updated_at = now()
-    from grace g
+    from helix.grace_by_criticality() g
     where t.status = 'waiting_for_worker' and g.criticality = t.criticality
       and coalesce(t.waiting_since, '-infinity') + g.grace <= now();
     get diagnostics v_count = row_count;
@@ -283,6 +282,7 @@ comment on function helix.sweep() is
     'whose grace ended become pending; retries that fell due are announced; sessions follow '
     'their task. Returns how many things it did.';
 
+revoke all on function helix.grace_by_criticality() from public;
 revoke all on function helix.sweep_preserve_tasks(uuid, uuid[]) from public;
 revoke all on function helix.sweep_rescue_runner_tasks(uuid[]) from public;
 revoke all on function helix.sweep_follow_sessions() from public;

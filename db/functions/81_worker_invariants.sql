@@ -10,13 +10,8 @@ language sql stable security definer set search_path = helix, public, pg_temp as
         select last_swept_at,
                helix.setting_interval('heartbeat_timeout') as timeout
         from helix.sweep_state
-    ), grace (criticality, grace) as (
-        values ('critical', helix.setting_interval('grace_critical')),
-               ('high', helix.setting_interval('grace_high')),
-               ('normal', helix.setting_interval('grace_normal')),
-               ('low', helix.setting_interval('grace_low'))
     )
-    select 'offline worker holds tasks', w.id,
+    select 'offline_worker_holds_tasks', w.id,
            format('worker %s is %s and holds %s assigned/running task(s)',
                   w.hostname, w.status, count(*))
     from helix.workers w
@@ -25,7 +20,7 @@ language sql stable security definer set search_path = helix, public, pg_temp as
     where w.status in ('offline', 'failed')
     group by w.id, w.hostname, w.status
     union all
-    select 'silent worker not offline', w.id,
+    select 'silent_worker_not_offline', w.id,
            format('worker %s is %s, last heartbeat %s, yet sweep ran at %s',
                   w.hostname, w.status, coalesce(w.last_heartbeat::text, 'never'),
                   s.last_swept_at)
@@ -33,19 +28,19 @@ language sql stable security definer set search_path = helix, public, pg_temp as
     where w.status in ('active', 'maintenance', 'inactive')
       and coalesce(w.last_heartbeat, w.created_at) + s.timeout < s.last_swept_at
     union all
-    select 'return_status on a present worker', w.id,
+    select 'return_status_on_present_worker', w.id,
            format('worker %s is %s but has return_status %s', w.hostname, w.status,
                   w.return_status)
     from helix.workers w
     where w.return_status is not null and w.status not in ('offline', 'failed')
     union all
-    select 'heartbeat_missed_at before last heartbeat', w.id,
+    select 'missed_mark_older_than_heartbeat', w.id,
            format('worker %s missed at %s, heartbeat at %s', w.hostname,
                   w.heartbeat_missed_at, w.last_heartbeat)
     from helix.workers w
     where w.heartbeat_missed_at < w.last_heartbeat
     union all
-    select 'gone runner holds tasks', r.id,
+    select 'gone_runner_holds_tasks', r.id,
            format('runner %s is %s and holds %s assigned/running task(s)', r.name, r.status,
                   count(*))
     from helix.runners r
@@ -54,30 +49,30 @@ language sql stable security definer set search_path = helix, public, pg_temp as
     where r.status in ('lost', 'stopped')
     group by r.id, r.name, r.status
     union all
-    select 'expired runner not lost', r.id,
+    select 'expired_runner_not_lost', r.id,
            format('runner %s lease expired at %s, yet sweep ran at %s', r.name,
                   r.lease_expires_at, s.last_swept_at)
     from helix.runners r, s
     where r.status in ('running', 'stopping') and r.lease_expires_at < s.last_swept_at
     union all
-    select 'waiting task malformed', t.id,
-           format('task in waiting_for_worker with original_worker_id %s, waiting_since %s, '
-                  'assigned_worker_id %s, runner_id %s', t.original_worker_id,
-                  t.waiting_since, t.assigned_worker_id, t.runner_id)
+    select 'waiting_task_malformed', t.id,
+           format('task in waiting_for_worker with waiting_since %s, assigned_worker_id %s, '
+                  'runner_id %s', t.waiting_since, t.assigned_worker_id, t.runner_id)
     from helix.distributed_tasks t
+    -- (a missing original_worker_id is reported by invariants_tasks)
     where t.status = 'waiting_for_worker'
-      and (t.original_worker_id is null or t.waiting_since is null
-           or t.assigned_worker_id is not null or t.runner_id is not null)
+      and (t.waiting_since is null or t.assigned_worker_id is not null
+           or t.runner_id is not null)
     union all
-    select 'waiting task past its grace', t.id,
+    select 'waiting_past_grace', t.id,
            format('%s task waiting since %s, grace %s, yet sweep ran at %s', t.criticality,
                   t.waiting_since, g.grace, s.last_swept_at)
     from helix.distributed_tasks t
-    join grace g on g.criticality = t.criticality
+    join helix.grace_by_criticality() g on g.criticality = t.criticality
     cross join s
     where t.status = 'waiting_for_worker' and t.waiting_since + g.grace <= s.last_swept_at
     union all
-    select 'waiting_since outside waiting', t.id,
+    select 'waiting_since_outside_waiting', t.id,
            format('task in %s has waiting_since %s', t.status, t.waiting_since)
     from helix.distributed_tasks t
     where t.waiting_since is not null and t.status <> 'waiting_for_worker'
@@ -88,3 +83,5 @@ comment on function helix.invariants_workers() is
     'waiting tasks. Empty when all is well; part of helix.check_invariants().';
 
 revoke all on function helix.invariants_workers() from public;
+-- check_invariants() runs with its caller's rights and calls this one.
+grant execute on function helix.invariants_workers() to helix_runner, helix_readonly;
