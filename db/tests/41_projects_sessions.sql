@@ -195,7 +195,7 @@ select throws_ok($$select helix.update_session_context((select id from ids where
     'HX001', null, 'a context patch that is not an object: HX001');
 update helix.settings set value = '100' where key = 'session_context_max_bytes';
 select throws_ok($$select helix.update_session_context(pg_temp.id_of('s1'),
-                                                       jsonb_build_object('x', repeat('y', 200)))$$,
+    jsonb_build_object('x', repeat('y', 200)))$$,
     'HX001', null, 'a context over session_context_max_bytes: HX001');
 select is((select context_data from helix.sessions where id = pg_temp.id_of('s1')),
     '{"only": 1}'::jsonb, 'the refused context changed nothing');
