@@ -74,8 +74,11 @@ comment on function helix.refuse_report(uuid, integer, text[], text) is
 -- fail, sweep) lock a task and then its worker; they may wait for us, we never for them.
 --
 -- The ready query repeats the partial index's predicate literally, and the function runs
--- with enable_seqscan and enable_bitmapscan off, so even a generic plan made when the table
--- looked empty reads distributed_tasks_ready_idx in order and stops after what it needs.
+-- with enable_seqscan, enable_bitmapscan and enable_sort off, so even a generic plan made
+-- when the table looked empty reads distributed_tasks_ready_idx in order and stops after
+-- what it needs. (Without enable_sort = off, another index with the same predicate, such as
+-- sweep's distributed_tasks_pending_run_after_idx on run_after, plus a Sort can look
+-- cheaper on a small table, and that plan reads every ready task on a big one.)
 create or replace function helix.assign_tasks(
     p_limit integer default 10,
     p_runner_id uuid default null,
@@ -85,7 +88,8 @@ create or replace function helix.assign_tasks(
 language plpgsql security definer
 set search_path = helix, public, pg_temp
 set enable_seqscan = off
-set enable_bitmapscan = off as $$
+set enable_bitmapscan = off
+set enable_sort = off as $$
 #variable_conflict use_column
 declare
     v_runner_status text;

@@ -167,7 +167,8 @@ select results_eq(
 select throws_ok(format($$ select helix.submit_task('shell', p_dependencies => '{%s}') $$,
                         (select id from ids where name = 'g')), 'HX003',
     format('dependency %s is cancelled: a task cannot wait for a task that will never '
-           'complete (p_dependencies)', (select id from ids where name = 'g')), 'a cancelled dependency is refused');
+           'complete (p_dependencies)', (select id from ids where name = 'g')),
+    'a cancelled dependency is refused');
 select is(pg_temp.task_count(), 9::bigint, 'the refused dependents wrote nothing');
 
 -- ------------------------------------------------------------------ sessions
@@ -271,7 +272,8 @@ select throws_ok(format($$ select helix.submit_tasks('[{"task_type": "a",
                                                         "dependencies": ["%s"]}]') $$,
                         (select id from ids where name = 'c')), 'HX003',
     format('dependency %s is failed: a task cannot wait for a task that will never complete '
-           '(p_tasks[*].dependencies)', (select id from ids where name = 'c')), 'a failed dependency refused');
+           '(p_tasks[*].dependencies)', (select id from ids where name = 'c')),
+    'a failed dependency refused');
 select throws_ok($$ select helix.submit_tasks('[{"task_type": "a",
            "session_id": "00000000-0000-0000-0000-0000000000c2"}]') $$, 'HX003',
     'session 00000000-0000-0000-0000-0000000000c2 is paused: only an active session takes '

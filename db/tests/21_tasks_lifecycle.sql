@@ -52,10 +52,12 @@ select throws_ok($$ select * from helix.assign_tasks(0) $$, 'HX001',
     'limit 0 is out of range: p_limit must be between 1 and 10000', 'limit 0 refused');
 select throws_ok($$ select * from helix.assign_tasks(null) $$, 'HX001',
     'limit NULL is out of range: p_limit must be between 1 and 10000', 'null limit refused');
-select throws_ok($$ select * from helix.assign_tasks(1, '00000000-0000-0000-0000-0000000000f9') $$,
+select throws_ok($$ select * from helix.assign_tasks(1,
+                      '00000000-0000-0000-0000-0000000000f9') $$,
     'HX002', 'runner 00000000-0000-0000-0000-0000000000f9 does not exist (p_runner_id)',
     'unknown runner refused');
-select throws_ok($$ select * from helix.assign_tasks(1, '00000000-0000-0000-0000-0000000000f2') $$,
+select throws_ok($$ select * from helix.assign_tasks(1,
+                      '00000000-0000-0000-0000-0000000000f2') $$,
     'HX003', 'runner 00000000-0000-0000-0000-0000000000f2 is lost: only a running runner '
     'takes work (p_runner_id)', 'lost runner refused');
 select is((select count(*) from helix.distributed_tasks where status <> 'pending'), 0::bigint,
@@ -70,8 +72,9 @@ select results_eq(
     $$ values ('crit', 'w1', 1), ('high5', 'w1', 1), ('high8', 'w2', 1) $$,
     'critical first, then high by priority; three slots, spread over w1 and w2');
 select results_eq(
-    $$ select count(*)::int, count(*) filter (where runner_id = '00000000-0000-0000-0000-0000000000f1'
-                                                  and assigned_at is not null)::int
+    $$ select count(*)::int,
+              count(*) filter (where runner_id = '00000000-0000-0000-0000-0000000000f1'
+                                 and assigned_at is not null)::int
        from helix.distributed_tasks where status = 'assigned' $$,
     $$ values (3, 3) $$, 'the three are assigned, with runner and assigned_at');
 select results_eq($$ select pg_temp.count_of('w1'), pg_temp.count_of('w2'),
