@@ -7,9 +7,15 @@ import logging
 import click
 
 from .. import __version__
+from .config import config_command
 from .db import db
+from .demo import demo
 from .errors import EXIT_CODES_HELP, HelixGroup
 from .runner import runner
+from .status import status
+from .sweep import sweep
+from .task import task
+from .worker import worker
 
 
 @click.group(cls=HelixGroup, epilog=EXIT_CODES_HELP)
@@ -23,6 +29,12 @@ def cli(verbose: int) -> None:
 
 cli.add_command(db)
 cli.add_command(runner)
+cli.add_command(worker)
+cli.add_command(task)
+cli.add_command(status)
+cli.add_command(sweep)
+cli.add_command(config_command)
+cli.add_command(demo)
 
 
 def main() -> None:
