@@ -88,7 +88,8 @@ $$;
 comment on function helix.project_for_update(uuid) is
     'The project row, locked for the rest of the transaction; HX001 / HX002 when missing.';
 
-create or replace function helix.project_name_taken(p_owner_id uuid, p_name text)
+drop function if exists helix.project_name_taken(uuid, text);
+create or replace function helix.project_name_taken(p_name text)
 returns void
 language plpgsql as $$
 begin
@@ -97,7 +98,7 @@ begin
         using errcode = 'HX006', hint = 'Names are unique per owner, whatever their case.';
 end
 $$;
-comment on function helix.project_name_taken(uuid, text) is
+comment on function helix.project_name_taken(text) is
     'Raises the HX006 refusal for a project name in use by the same owner.';
 
 create or replace function helix.create_project(
@@ -141,7 +142,7 @@ begin
                 coalesce(p_config, '{}'))
         returning id into v_id;
     exception when unique_violation then
-        perform helix.project_name_taken(p_owner_id, p_name);
+        perform helix.project_name_taken(p_name);
     end;
     perform helix.audit('project.created', v_id, jsonb_build_object('name', btrim(p_name)),
                         'project', p_owner_id);
@@ -181,7 +182,7 @@ begin
             config = coalesce(p_config, config)
         where id = v.id;
     exception when unique_violation then
-        perform helix.project_name_taken(v.owner_id, p_name);
+        perform helix.project_name_taken(p_name);
     end;
 end
 $$;
@@ -306,7 +307,7 @@ comment on function helix.list_projects_by_owner(uuid, boolean) is
 
 revoke all on function
     helix.project_secret_refusal(text, jsonb), helix.project_check(text, text, text, jsonb),
-    helix.project_for_update(uuid), helix.project_name_taken(uuid, text),
+    helix.project_for_update(uuid), helix.project_name_taken(text),
     helix.project_refuse_live_sessions(uuid),
     helix.create_project(uuid, text, text, text, text, jsonb),
     helix.update_project(uuid, text, text, text, text, jsonb),

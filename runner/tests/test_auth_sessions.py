@@ -129,3 +129,30 @@ def test_token_is_not_stored_and_hashes_are_not_readable(
         (token, token),
     ).fetchone()
     assert stored == (0, 1), "only the hash of the token is stored"
+
+
+def test_refused_sign_ins_still_count_and_lock(app_conn: psycopg.Connection) -> None:
+    """Each refusal rolls its own transaction back, yet login_max_failures of them lock."""
+    user_id = str(app_conn.execute(
+        "select helix.create_user('lock.user', 'lock@example.org', 'the right password')"
+    ).fetchone()[0])
+    app_conn.execute("reset role")  # settings are not the application's to read
+    limit = int(app_conn.execute(
+        "select helix.setting_number('login_max_failures')").fetchone()[0])
+    app_conn.execute("set role helix_app")
+    for attempt in range(1, limit + 1):
+        with pytest.raises(AuthenticationFailed) as refused:
+            _sign_in(app_conn, "lock.user", f"wrong password {attempt}")
+        assert refused.value.sqlstate == "HX007"
+    with pytest.raises(AuthenticationFailed) as locked:
+        _sign_in(app_conn, "lock.user", "the right password")
+    assert locked.value.sqlstate == "HX008"
+    assert "the right password" not in str(locked.value)
+    state = app_conn.execute(
+        "select failed_logins_in_a_row, locked_until is not null from helix.user_accounts"
+        " where id = %s", (user_id,)).fetchone()
+    assert state == (limit, True)
+    log.info("user %s locked after %s refused sign-ins", user_id, limit)
+
+    app_conn.execute("select helix.unlock_user(%s)", (user_id,))
+    assert _validate(app_conn, _sign_in(app_conn, "lock.user", "the right password")) == user_id
