@@ -116,7 +116,15 @@ declare
     v_value bigint;
     v_called boolean;
     v_lockout interval := helix.setting_interval('login_lockout');
+    v_max numeric := helix.setting_number('login_max_failures');
 begin
+    if v_max < 1 then
+        raise exception 'setting login_max_failures = % is out of range: it must be 1 or more',
+                        v_max
+            using errcode = 'HX011',
+                  hint = 'update helix.settings set value = ''5'' '
+                         'where key = ''login_max_failures''';
+    end if;
     failures := 0;
     if to_regclass('helix.' || v_name) is null then
         return;
@@ -128,7 +136,7 @@ begin
     end if;
     failures := (v_value % 1000)::integer;
     last_failure_at := to_timestamp(v_value / 1000);
-    if failures >= helix.setting_number('login_max_failures')
+    if failures >= v_max
        and last_failure_at + v_lockout > clock_timestamp() then
         locked_until := last_failure_at + v_lockout;
     end if;

@@ -3,7 +3,7 @@
 -- the TOTP functions against the RFC test vectors, and the audit rows they write.
 
 begin;
-select plan(122);
+select plan(123);
 
 -- Fast hashes for the test; the timing test below raises the cost again.
 update helix.settings set value = '4' where key = 'password_hash_cost';
@@ -391,6 +391,12 @@ select throws_ok($$select helix.mfa_disable((select id from ids where name = 'ad
     'HX003', null, 'disabling when off: HX003');
 select is((select array_agg(action order by id) from helix.audit_log where action like 'mfa.%'),
     array['mfa.enrolment_started', 'mfa.enabled', 'mfa.disabled'], 'MFA changes are audited');
+
+update helix.settings set value = '0' where key = 'login_max_failures';
+select throws_ok($$select helix.authenticate('grace', 'compilers are friends', 'cli')$$,
+    'HX011', 'setting login_max_failures = 0 is out of range: it must be 1 or more',
+    'a login_max_failures below 1 is refused as a bad setting, not applied');
+update helix.settings set value = '5' where key = 'login_max_failures';
 
 select * from finish();
 rollback;
