@@ -513,6 +513,13 @@ begin
 
     select * into v_state from helix.login_failures(v_user.id);
     v_password_ok := v_user.password_hash = crypt(p_password, v_user.password_hash);
+    -- While locked, only the right password learns of the lock: a wrong one gets the
+    -- ordinary answer, so a lock does not tell a stranger that the login exists. Failures
+    -- during the lock are not counted, so the lock ends when it said it would.
+    if v_state.locked_until is not null and not v_password_ok then
+        raise log 'helix: sign-in refused: wrong password for locked user %', v_user.id;
+        raise exception '%', c_refused using errcode = 'HX007', hint = c_hint;
+    end if;
     if v_state.locked_until is not null then
         raise log 'helix: sign-in refused: user % is locked until %', v_user.id,
                   v_state.locked_until;
@@ -577,8 +584,9 @@ comment on function helix.authenticate(text, text, text, text, inet, text) is
     'Signs in by username or e-mail (any case) and password, and with a TOTP code when the '
     'user has MFA on; returns a new session token, shown this once (only its hash is kept), '
     'valid for settings.session_ttl. Refusals: HX007 for an unknown login, a wrong password '
-    'or a deactivated account alike; HX008 while locked (login_max_failures in a row lock for '
-    'login_lockout); HX010 when the code is missing or wrong; HX001 for bad arguments.';
+    'or a deactivated account alike; HX008 for the right password while locked '
+    '(login_max_failures in a row lock for login_lockout); HX010 when the code is missing '
+    'or wrong; HX001 for bad arguments.';
 
 -- ---------------------------------------------------------------------------------------
 -- Sign-in sessions

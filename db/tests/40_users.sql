@@ -3,7 +3,7 @@
 -- the TOTP functions against the RFC test vectors, and the audit rows they write.
 
 begin;
-select plan(123);
+select plan(125);
 
 -- Fast hashes for the test; the timing test below raises the cost again.
 update helix.settings set value = '4' where key = 'password_hash_cost';
@@ -231,6 +231,11 @@ select throws_like($$select helix.authenticate('ada.lovelace', 'analytical engin
     'after 5 failures even the right password is refused with the lock');
 select throws_ok($$select helix.authenticate('ada.lovelace', 'analytical engine 1843', 'cli')$$,
     'HX008', null, 'the lock is HX008');
+select throws_ok($$select helix.authenticate('ada.lovelace', 'wrong 6', 'cli')$$,
+    'HX007', 'sign-in refused: the login or the password is wrong',
+    'a wrong password while locked gets the ordinary answer: the lock is not revealed');
+select is((select failed_logins_in_a_row from helix.user_accounts
+           where username = 'ada.lovelace'), 5, 'failures during the lock are not counted');
 select isnt((select locked_until from helix.user_accounts where username = 'ada.lovelace'),
     null, 'user_accounts shows until when the account is locked');
 select ok((select locked_until > now() + interval '14 minutes'
