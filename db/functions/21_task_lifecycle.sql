@@ -104,6 +104,7 @@ declare
     v_task_workers uuid[] := '{}';
     v_scan_limit integer;
     v_req jsonb;
+    v_ready refcursor;
     r record;
     i integer;
     k integer;
@@ -147,14 +148,18 @@ begin
     -- Tasks no locked worker can take are passed over; the scan stops after this many.
     v_scan_limit := least(p_limit, v_free_total) * 4 + 100;
 
-    for r in
+    -- An explicit cursor fetched one row at a time: a FOR loop would prefetch (and so lock)
+    -- ten rows when one is wanted, and other callers would skip tasks nobody is taking.
+    open v_ready for
         select t.id, t.required_capabilities, t.original_worker_id
         from helix.distributed_tasks t
         where t.status = 'pending' and t.pending_dependencies = 0 and t.run_after <= now()
         order by t.criticality_rank, t.priority desc, t.created_at, t.id
         limit v_scan_limit
-        for update skip locked
+        for update skip locked;
     loop
+        fetch v_ready into r;
+        exit when not found;
         v_pick := null;
         v_req := case when cardinality(r.required_capabilities) > 0
                       then to_jsonb(r.required_capabilities) end;
@@ -183,6 +188,7 @@ begin
             exit when cardinality(v_task_ids) >= p_limit or v_free_total = 0;
         end if;
     end loop;
+    close v_ready;
 
     if cardinality(v_task_ids) = 0 then
         return;
