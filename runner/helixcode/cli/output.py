@@ -56,16 +56,15 @@ def json_option(func: F) -> F:
 
 def is_terminal() -> bool:
     """Whether stdout is a terminal a person reads (rich output), not a pipe or a file."""
-    stream = click.get_text_stream("stdout")
     try:
-        return bool(stream.isatty())
+        return bool(sys.stdout.isatty())
     except (AttributeError, ValueError):
         return False
 
 
 def console() -> Console:
     """A rich console on stdout (colour only when it is a terminal)."""
-    return Console(file=click.get_text_stream("stdout"), highlight=False)
+    return Console(file=sys.stdout, highlight=False)
 
 
 def _jsonable(value: Any) -> Any:

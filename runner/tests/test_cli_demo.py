@@ -1,0 +1,64 @@
+"""``helix demo --quick`` end to end: a real runner process, local workers, the pipeline."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from helixcode import demo as pipeline
+from helixcode.cli.main import cli
+
+
+def test_demo_quick__runs_the_pipeline_and_leaves_no_runner(
+        fresh_db: str, conn: psycopg.Connection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path.chmod(0o755)
+    monkeypatch.setenv("HELIX_STATE_DIR", str(tmp_path))
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["demo", "--quick", "--database-url", fresh_db,
+                                      "--timeout", "120"])
+    wall = time.monotonic() - started
+    assert result.exit_code == 0, result.output + (tmp_path / "demo-runner.log").read_text()
+    out = result.stdout
+    assert "pipeline completed in" in out
+    summary = out.split("what ran where:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split()[0] for line in summary[1:]] == [s.name for s in pipeline.PIPELINE]
+    assert all(line.split()[2] == "completed" for line in summary[1:])
+    assert "Next, try:" in out and "helix status" in out and "helix runner" in out
+
+    assert conn.execute("select count(*) from helix.distributed_tasks").fetchone()[0] == len(
+        pipeline.PIPELINE)
+    by_name = {s.name: conn.execute(
+        "select id, status, retry_count, result_data->'result', assigned_worker_id "
+        "from helix.distributed_tasks where task_data->>'command' = %s",
+        (s.command.strip(),)).fetchone() for s in pipeline.PIPELINE}
+    assert {row[1] for row in by_name.values()} == {"completed"}
+    # The flaky step failed once and passed on its retry; the others ran once.
+    assert by_name["integration"][2] == 1
+    assert sum(row[2] for row in by_name.values()) == 1
+    # The index step saved a checkpoint per chunk.
+    index_id = by_name["index-symbols"][0]
+    assert conn.execute("select count(*) from helix.task_checkpoints where task_id = %s",
+                        (index_id,)).fetchone()[0] == 8
+    assert by_name["index-symbols"][3] == {"chunks": 8, "resumed_from": 0}
+    assert by_name["package"][3]["artefact"] == "dist/app.tar.gz"
+    # Capabilities routed the steps: only demo-local-3 can package, only -1 can check out.
+    hostnames = dict(conn.execute("select id, hostname from helix.workers").fetchall())
+    assert hostnames[by_name["package"][4]] == "demo-local-3"
+    assert hostnames[by_name["checkout"][4]] == "demo-local-1"
+
+    # The runner stopped cleanly and its process is gone.
+    runner = conn.execute("select status, pid from helix.runners where name = 'demo-runner'"
+                          ).fetchall()
+    assert [r[0] for r in runner] == ["stopped"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(runner[0][1], 0)
+    # The retry delay the demo shortened is back.
+    assert conn.execute("select value #>> '{}' from helix.settings "
+                        "where key = 'retry_base_delay'").fetchone()[0] == "5 seconds"
+    assert wall < 60, f"the quick demo took {wall:.1f}s"
