@@ -203,7 +203,9 @@ comment on function helix.submit_task(text, jsonb, integer, text, uuid[], intege
                                       interval, uuid) is
     'Submits a task and returns its id. Refuses bad input (HX001), an unknown dependency or '
     'session (HX002), a failed or cancelled dependency or a session that is not active '
-    '(HX003). A task with unfinished dependencies waits (pending_dependencies > 0).';
+    '(HX003). A task with unfinished dependencies waits (pending_dependencies > 0); '
+    'duplicate dependencies are folded, a null p_dependencies means none. With a session, '
+    'the task becomes the session''s current task.';
 
 -- ---------------------------------------------------------------------------------------
 -- submit_tasks: the batch form
@@ -428,6 +430,8 @@ declare
     v_changed integer;
     v_w uuid[];
     v_d integer[];
+    v_dep_ids uuid[];
+    v_dep_n integer[];
     v_event json;
 begin
     -- One pass over the statement's rows says what work is needed at all; most statements
@@ -467,13 +471,24 @@ begin
 
     if v_completed is not null then
         -- Only the dependents of what just completed; a dependent that reaches 0 enters the
-        -- ready index, and the nested statement's trigger sends helix_task_ready.
-        update helix.distributed_tasks t
-        set pending_dependencies = t.pending_dependencies - e.n, updated_at = now()
+        -- ready index, and the nested statement's trigger sends helix_task_ready. Several
+        -- dependents are locked in id order first, so that two completions sharing
+        -- dependents never wait for each other in a cycle.
+        select array_agg(e.task_id order by e.task_id), array_agg(e.n order by e.task_id)
+          into v_dep_ids, v_dep_n
         from (select d.task_id, count(*)::int n from helix.task_dependencies d
               where d.depends_on_id = any (v_completed)
-              group by d.task_id) e
-        where t.id = e.task_id;
+              group by d.task_id) e;
+        if cardinality(v_dep_ids) > 1 then
+            perform 1 from helix.distributed_tasks t where t.id = any (v_dep_ids)
+            order by t.id for no key update;
+        end if;
+        if v_dep_ids is not null then
+            update helix.distributed_tasks t
+            set pending_dependencies = t.pending_dependencies - e.n, updated_at = now()
+            from unnest(v_dep_ids, v_dep_n) as e(task_id, n)
+            where t.id = e.task_id;
+        end if;
     end if;
 
     if v_dead is not null then

@@ -2,8 +2,10 @@
 
 Several connections assign, start, fail, release and complete a few thousand tasks at once
 (single and batch forms mixed) against a few workers of limited capacity, while a monitor
-watches capacity. Afterwards: every task completed exactly once, no (task, attempt) handed
-out twice, attempts consecutive, no worker ever over capacity, check_invariants() empty.
+watches capacity and a chaos caller cancels and retries held tasks under their runners.
+Afterwards: every task completed exactly once, no (task, attempt) handed out twice, attempts
+consecutive, every refused report one of a cancelled attempt, no worker ever over capacity,
+check_invariants() empty.
 
 Size: HELIX_STRESS_SCALE (default 1) multiplies the number of tasks; 1 is about 1,500.
 Also here: the notifications the triggers send (one helix_task_ready per transaction,
@@ -43,6 +45,9 @@ class Log:
     completed: list[str] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
     over_capacity: list[str] = dataclasses.field(default_factory=list)
+    # (task, attempt) the chaos caller cancelled, and the reports the engine refused.
+    cancelled: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    refused: list[tuple[str, int, str]] = dataclasses.field(default_factory=list)
 
 
 def _setup(conn: psycopg.Connection) -> uuid.UUID:
@@ -81,6 +86,20 @@ def _remaining(conn: psycopg.Connection) -> int:
                         "where status <> 'completed'").fetchone()[0]
 
 
+def _report(conn: psycopg.Connection, shared: Log, task_id: str, attempt: int,
+            query: str, *args: object) -> bool:
+    """Run one report; a fencing refusal (HX003, HX004) is recorded, not raised."""
+    try:
+        conn.execute(query, (task_id, attempt, *args))
+        return True
+    except psycopg.Error as exc:
+        if exc.sqlstate not in ("HX003", "HX004"):
+            raise
+        with shared.lock:
+            shared.refused.append((task_id, attempt, exc.sqlstate))
+        return False
+
+
 def _work(url: str, runner_id: uuid.UUID, number: int, shared: Log,
           stop: threading.Event) -> None:
     """One caller: assign a few, then fail, release or start and complete each."""
@@ -103,38 +122,78 @@ def _work(url: str, runner_id: uuid.UUID, number: int, shared: Log,
                 for task_id, attempt in rows:
                     roll = rng.random()
                     if roll < 0.05:
-                        status = conn.execute("select helix.fail_task(%s, %s, 'flaky')",
-                                              (task_id, attempt)).fetchone()[0]
-                        assert status == "pending", status
+                        _report(conn, shared, task_id, attempt,
+                                "select helix.fail_task(%s, %s, 'flaky')")
                     elif roll < 0.08:
-                        conn.execute("select helix.release_task(%s, %s)", (task_id, attempt))
+                        _report(conn, shared, task_id, attempt,
+                                "select helix.release_task(%s, %s)")
                     else:
                         finishing.append((task_id, attempt))
                 if not finishing:
                     continue
-                tids = [t for t, _ in finishing]
-                attempts = [a for _, a in finishing]
+                done_ids: list[str] = []
                 if batch:
+                    tids = [t for t, _ in finishing]
+                    attempts = [a for _, a in finishing]
                     started = conn.execute(
                         "select task_id::text, refused_with "
                         "from helix.start_tasks(%s::uuid[], %s)", (tids, attempts)).fetchall()
+                    ok = [(t, a) for (t, a), (_, r) in zip(finishing, started) if r is None]
                     done = conn.execute(
-                        "select task_id::text, refused_with "
-                        "from helix.complete_tasks(%s::uuid[], %s)", (tids, attempts)).fetchall()
-                    refused = [r for r in started + done if r[1] is not None]
-                    assert not refused, f"batch reports refused: {refused}"
+                        "select task_id::text, refused_with from helix.complete_tasks(%s::uuid[], "
+                        "%s)", ([t for t, _ in ok], [a for _, a in ok])).fetchall()
+                    done_ids = [t for t, r in done if r is None]
+                    by_id = dict(finishing)
+                    with shared.lock:
+                        shared.refused.extend((t, by_id[t], r) for t, r in started + done
+                                              if r is not None)
                 else:
                     for task_id, attempt in finishing:
-                        conn.execute("select helix.start_task(%s, %s)", (task_id, attempt))
-                        conn.execute("select helix.complete_task(%s, %s, '{}')",
-                                     (task_id, attempt))
+                        if (_report(conn, shared, task_id, attempt,
+                                    "select helix.start_task(%s, %s)")
+                                and _report(conn, shared, task_id, attempt,
+                                            "select helix.complete_task(%s, %s, '{}')")):
+                            done_ids.append(task_id)
                 with shared.lock:
-                    shared.completed.extend(tids)
+                    shared.completed.extend(done_ids)
             except Exception as exc:  # noqa: BLE001 - every failure is reported by the test
                 log.exception("caller %s failed", number)
                 with shared.lock:
                     shared.errors.append(f"caller {number}: {exc!r}")
                 return
+
+
+def _chaos(url: str, shared: Log, stop: threading.Event) -> None:
+    """Cancels a held task now and then and retries it at once: its runner's later reports
+    for that attempt must be refused, and the task must still complete exactly once."""
+    rng = random.Random(99)
+    with psycopg.connect(url, autocommit=True) as conn:
+        while not stop.is_set():
+            time.sleep(0.01)
+            # Only tasks nothing depends on: cancelling cancels dependents, and retry_task
+            # brings back the task alone.
+            row = conn.execute(
+                "select t.id::text from helix.distributed_tasks t "
+                "where t.status in ('assigned', 'running') and not exists "
+                "(select from helix.task_dependencies d where d.depends_on_id = t.id) "
+                "limit 1 offset %s", (rng.randint(0, 5),)).fetchone()
+            if row is None:
+                continue
+            try:
+                with conn.transaction():
+                    conn.execute("select helix.cancel_task(%s, 'chaos')", (row[0],))
+                    # Read under cancel's row lock: the attempt that was really cancelled.
+                    attempt = conn.execute("select attempt from helix.distributed_tasks "
+                                           "where id = %s", (row[0],)).fetchone()[0]
+                    conn.execute("select helix.retry_task(%s)", (row[0],))
+            except psycopg.Error as exc:
+                if exc.sqlstate != "HX003":  # finished meanwhile: nothing to cancel
+                    with shared.lock:
+                        shared.errors.append(f"chaos: {exc!r}")
+                    return
+                continue
+            with shared.lock:
+                shared.cancelled.append((row[0], attempt))
 
 
 def _monitor(url: str, shared: Log, stop: threading.Event) -> None:
@@ -162,8 +221,11 @@ def test_task_engine_concurrent_callers__each_task_runs_once(
     monitor = threading.Thread(target=_monitor, args=(fresh_db, shared, monitor_stop))
     callers = [threading.Thread(target=_work, args=(fresh_db, runner_id, n, shared, stop))
                for n in range(N_THREADS)]
+    chaos_stop = threading.Event()
+    chaos = threading.Thread(target=_chaos, args=(fresh_db, shared, chaos_stop))
     started = time.monotonic()
     monitor.start()
+    chaos.start()
     for t in callers:
         t.start()
     for t in callers:
@@ -173,10 +235,18 @@ def test_task_engine_concurrent_callers__each_task_runs_once(
         t.join()
     monitor_stop.set()
     monitor.join()
-    log.info("%d tasks, %d hand-outs in %.1f s", N_TASKS, len(shared.handed),
-             time.monotonic() - started)
+    chaos_stop.set()
+    chaos.join()
+    log.info("%d tasks, %d hand-outs, %d cancelled under their runner, %d reports refused, "
+             "in %.1f s", N_TASKS, len(shared.handed), len(shared.cancelled),
+             len(shared.refused), time.monotonic() - started)
 
     assert not shared.errors, shared.errors
+    # Every refused report belongs to an attempt that was cancelled under its runner.
+    assert shared.cancelled, "the chaos caller cancelled nothing: the test proved little"
+    cancelled = set(shared.cancelled)
+    strays = [r for r in shared.refused if (r[0], r[1]) not in cancelled]
+    assert not strays, strays
     assert not shared.over_capacity, shared.over_capacity
     assert _remaining(conn) == 0, "tasks were lost or left unfinished"
     # Never the same (task, attempt) to two callers; attempts 1..k without gaps.
