@@ -3,7 +3,7 @@
 -- DBA views; check_invariants finding what is wrong.
 
 begin;
-select plan(48);
+select plan(52);
 
 insert into helix.workers (id, hostname, ssh_config, capabilities, max_concurrent_tasks)
 values ('00000000-0000-0000-0000-000000000001', 'w1', '{}', '{}', 4);
@@ -136,6 +136,26 @@ select helix.complete_task(pg_temp.id('pend'), (select attempt from helix.distri
 select is((select pending_dependencies from helix.distributed_tasks
            where id = pg_temp.id('dep')), 0, 'the retried dependent is ready');
 select is_empty($$ select * from helix.check_invariants() $$, 'invariants hold');
+
+-- ------------------------------------------------------------------ other areas' updates
+-- sweep moves tasks with plain UPDATEs; the triggers keep the counts without its help.
+insert into ids select 'swept', helix.submit_task('shell', '{}', 10, 'critical');
+create temp table g4 as select * from helix.assign_tasks(10);
+select helix.release_task(task_id, attempt) from g4 where task_id <> pg_temp.id('swept');
+select is(pg_temp.held(), 1, 'swept is held');
+update helix.distributed_tasks
+set status = 'waiting_for_worker', waiting_since = now(),
+    original_worker_id = assigned_worker_id, assigned_worker_id = null, runner_id = null
+where id = pg_temp.id('swept');
+select is(pg_temp.held(), 0, 'moved to waiting_for_worker by a plain UPDATE, it frees its slot');
+update helix.distributed_tasks set status = 'pending', waiting_since = null
+where id = pg_temp.id('swept');
+create temp table g5 as select * from helix.assign_tasks(1);
+select results_eq($$ select task_id, worker_id, attempt from g5 $$,
+    $$ select pg_temp.id('swept'), '00000000-0000-0000-0000-000000000001'::uuid, 2 $$,
+    'made pending by a plain UPDATE, it is assigned again with the next attempt');
+delete from helix.distributed_tasks where id = pg_temp.id('swept');
+select is(pg_temp.held(), 0, 'deleting a held task frees its slot');
 
 -- ------------------------------------------------------------------ views
 select has_view('helix', 'task_queue', 'task_queue exists');
