@@ -57,8 +57,8 @@ def config_command(as_json: bool) -> None:
                    "values": data})
         return
     print_table(
-        [Column("key", "key"), Column("value", "value"), Column("source", "source"),
-         Column("meaning", "help")],
+        [Column("key", "key"), Column("value", "value", wrap=True), Column("source", "source"),
+         Column("meaning", "help", wrap=True)],
         data,
     )
     click.echo("")

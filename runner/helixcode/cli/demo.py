@@ -143,10 +143,10 @@ def _summary(states: list[pipeline.TaskState]) -> None:
             "result": _result_text(s.result),
         })
     click.echo("")
-    print_table([Column("step", "step"), Column("task", "id"),
+    print_table([Column("step", "step"), Column("task", "id", min_width=8),
                  Column("status", "status", colour=True), Column("ran on", "worker"),
                  Column("attempts", "attempts"), Column("took", "ran"),
-                 Column("checkpoints", "checkpoints"), Column("result", "result")],
+                 Column("checkpoints", "checkpoints"), Column("result", "result", wrap=True)],
                 data, title="what ran where")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -151,14 +152,21 @@ class Column:
     render: Callable[[Any], str] = text
     colour: bool = False
     justify: str = "left"
+    wrap: bool = False
+    """Whether a narrow terminal may wrap this column (free text); others keep one line."""
+    min_width: int | None = None
+    """Width a narrow terminal may not shrink the column below (ids)."""
 
 
 def rich_table(columns: Sequence[Column], data: Iterable[dict[str, Any]],
                title: str | None = None) -> Table:
     """The rows as a rich table (for a terminal, or inside a live display)."""
-    table = Table(title=title, title_justify="left", header_style="bold", title_style="bold")
+    table = Table(title=title, title_justify="left", header_style="bold", title_style="bold",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
     for column in columns:
-        table.add_column(column.header, justify=column.justify)  # type: ignore[arg-type]
+        table.add_column(column.header, justify=column.justify,  # type: ignore[arg-type]
+                         no_wrap=not column.wrap, min_width=column.min_width,
+                         overflow="fold" if column.wrap else "ellipsis")
     for row in data:
         values = [c.render(row.get(c.key)) for c in columns]
         table.add_row(*(styled(v) if c.colour else Text(v)

@@ -105,7 +105,7 @@ _FLEET_COLUMNS = [
 ]
 _RUNNER_COLUMNS = [Column("runner", "name"), Column("host", "hostname"), Column("pid", "pid"),
                    Column("status", "status", colour=True), Column("up", "up")]
-_EVENT_COLUMNS = [Column("when", "when"), Column("what", "what")]
+_EVENT_COLUMNS = [Column("when", "when"), Column("what", "what", wrap=True)]
 
 
 def _prepare(snap: dict[str, Any]) -> None:

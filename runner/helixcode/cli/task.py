@@ -234,7 +234,7 @@ def list_tasks(statuses: tuple[str, ...], task_type: str | None, worker: str | N
         r["updated"] = ago(r["updated_at"], now)
         r["tries"] = f"{r['retry_count']}/{r['max_retries']}"
     print_table(
-        [Column("id", "short_id"), Column("type", "task_type"),
+        [Column("id", "short_id", min_width=8), Column("type", "task_type"),
          Column("status", "status", colour=True), Column("crit", "criticality"),
          Column("prio", "priority"), Column("worker", "worker"),
          Column("retries", "tries"), Column("progress", "progress_cell"),
@@ -317,7 +317,7 @@ def show(task_ref: str, as_json: bool, database_url: str | None) -> None:
                      Column("status", "status", colour=True)], dependents)
     heading("checkpoints")
     print_table([Column("at", "created_at"), Column("name", "name"), Column("worker", "worker"),
-                 Column("data", "data")], checkpoints, empty="none saved")
+                 Column("data", "data", wrap=True)], checkpoints, empty="none saved")
 
 
 def _control(task_ref: str, database_url: str | None, call: str, done: str,

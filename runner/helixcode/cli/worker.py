@@ -191,7 +191,7 @@ def list_workers(statuses: tuple[str, ...], as_json: bool, database_url: str | N
          Column("health", "health_status", colour=True), Column("tasks", "tasks"),
          Column("waiting", "tasks_waiting"), Column("cpu%", "cpu_usage_percent"),
          Column("heartbeat", "heartbeat"), Column("reach", "reach"),
-         Column("capabilities", "capabilities")],
+         Column("capabilities", "capabilities", wrap=True)],
         found, empty="no workers: add one with 'helix worker add NAME --local' or --host",
     )
 
@@ -242,10 +242,10 @@ def show(worker_ref: str, as_json: bool, database_url: str | None) -> None:
     heading("tasks")
     print_table([Column("id", "id"), Column("type", "task_type"),
                  Column("status", "status", colour=True), Column("attempt", "attempt"),
-                 Column("message", "progress_message")], tasks, empty="none")
+                 Column("message", "progress_message", wrap=True)], tasks, empty="none")
     heading("recent events")
     print_table([Column("at", "created_at"), Column("event", "event_type"),
-                 Column("data", "event_data")], events, empty="none")
+                 Column("data", "event_data", wrap=True)], events, empty="none")
 
 
 def _split_target(target: str) -> tuple[str, int]:
