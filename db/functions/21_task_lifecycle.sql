@@ -128,6 +128,14 @@ begin
         end if;
     end if;
 
+    -- Nothing ready (the idle case, when runners poll on their timers): return before
+    -- taking any worker lock, which would write to the worker rows for nothing.
+    if not exists (select from helix.distributed_tasks t
+                   where t.status = 'pending' and t.pending_dependencies = 0
+                     and t.run_after <= now()) then
+        return;
+    end if;
+
     select array_agg(w.id order by w.id),
            array_agg(to_jsonb(w.capabilities) order by w.id),
            array_agg(w.max_concurrent_tasks - w.current_tasks_count order by w.id)
