@@ -69,6 +69,7 @@ class Step:
     priority: int = 5
     criticality: str = "normal"
     max_retries: int = 3
+    note: str = ""
 
 
 # The commands run under /bin/sh on a local worker, with DEMO_DIR (a scratch directory) and
@@ -162,8 +163,10 @@ PIPELINE: tuple[Step, ...] = (
     Step("build", _BUILD, ("checkout",), ("linux", "compiler"), priority=7),
     Step("test-shard-1", _tests(1), ("build",)),
     Step("test-shard-2", _tests(2), ("build",)),
-    Step("integration", _INTEGRATION, ("build",), max_retries=2),
-    Step("index-symbols", _INDEX, ("checkout",), priority=3, criticality="low"),
+    Step("integration", _INTEGRATION, ("build",), max_retries=2,
+         note="flaky: fails once, then passes on its retry"),
+    Step("index-symbols", _INDEX, ("checkout",), priority=3, criticality="low",
+         note="saves a checkpoint per chunk, resumes from the last"),
     Step("package", _PACKAGE,
          ("test-shard-1", "test-shard-2", "integration", "index-symbols"),
          ("linux", "packaging"), priority=8),

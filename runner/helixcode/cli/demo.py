@@ -198,6 +198,10 @@ def demo(quick: bool, database_url: str | None, timeout: float) -> None:
         started = time.monotonic()
         ids = pipeline.submit_pipeline(conn, demo_dir, pause)
         out(f"pipeline: {len(ids)} tasks submitted", "dim")
+        for step in pipeline.PIPELINE:
+            needs = f"after {', '.join(step.needs)}" if step.needs else "first"
+            out(f"  {step.name:<14} {needs}; needs {', '.join(step.capabilities)}"
+                f"{'; ' + step.note if step.note else ''}", "dim")
         states = _follow(conn, ids, runner, timeout, started)
         wall = time.monotonic() - started
     finally:

@@ -120,9 +120,16 @@ def _prepare(snap: dict[str, Any]) -> None:
         e["what"] = _event_text(e)
 
 
-def render_rich(snap: dict[str, Any], url: str) -> RenderableType:
-    """The screen as a rich renderable (for printing once or inside a live display)."""
+def render_rich(snap: dict[str, Any], url: str, height: int | None = None) -> RenderableType:
+    """The screen as a rich renderable (for printing once or inside a live display).
+
+    With ``height`` (a live display), the recent events are cut to fit the terminal.
+    """
     _prepare(snap)
+    if height is not None:
+        used = 2 + len(snap["workers"]) + 5 + (len(snap["runners"]) + 5 if snap["runners"]
+                                                 else 1) + 6
+        snap["events"] = snap["events"][:max(3, height - used)]
     parts: list[RenderableType] = [
         Text(f"HelixCode  {redact(url)}  {snap['at']:%Y-%m-%d %H:%M:%S %Z}", style="bold"),
         Text(f"queue: {_queue_line(snap)}"),
@@ -182,11 +189,12 @@ def status(follow: bool, interval: float, as_json: bool, database_url: str | Non
             if is_terminal():
                 from rich.live import Live
 
-                with Live(render_rich(snapshot(conn), url), console=console(),
+                screen = console()
+                with Live(render_rich(snapshot(conn), url, screen.height), console=screen,
                           refresh_per_second=4, screen=False) as live:
                     while True:
                         time.sleep(interval)
-                        live.update(render_rich(snapshot(conn), url))
+                        live.update(render_rich(snapshot(conn), url, screen.height))
             else:
                 while True:
                     _print(snapshot(conn), url)
