@@ -64,7 +64,7 @@ def test_add_ssh__stores_how_to_reach_it_and_says_how_to_trust_it(
     assert worker_row(conn, "build-01")[0] == {"host": "10.1.2.3", "port": 2222,
                                                "user": "helix", "identity_file": str(key),
                                                "transport": "ssh"}
-    assert (f"next: trust its host key with 'helix worker trust 10.1.2.3:2222' "
+    assert (f"next: trust its host key with 'helix worker trust build-01' "
             f"--known-hosts {tmp_path / 'known_hosts'}") in result.stdout
 
 
@@ -192,6 +192,21 @@ def test_trust__shows_the_fingerprint_asks_and_records_the_key(
     again = helix(None, "worker", "trust", target, "--known-hosts", str(known), "--yes")
     assert again.exit_code == 0 and "already trusted" in again.stdout
     assert known.read_text().strip() == sshd_worker.host_key_line
+
+
+def test_trust__a_registered_worker_by_its_name(
+        sshd_worker: SshdWorker, fresh_db: str, tmp_path: Path) -> None:
+    known = tmp_path / "known_hosts"
+    added = helix(fresh_db, "worker", "add", "sshw", "--host", sshd_worker.host, "--port",
+                  str(sshd_worker.port), "--known-hosts", str(known))
+    assert "helix worker trust sshw" in added.stdout
+    result = helix(fresh_db, "worker", "trust", "sshw", "--known-hosts", str(known), "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"worker sshw is reached at [{sshd_worker.host}]:{sshd_worker.port}" in result.stdout
+    assert known.read_text().strip() == sshd_worker.host_key_line
+    helix(fresh_db, "worker", "add", "here", "--local")
+    local = helix(fresh_db, "worker", "trust", "here", "--known-hosts", str(known))
+    assert local.exit_code == 2 and "has no host key to trust" in local.stderr
 
 
 def test_trust__unexpected_fingerprint_is_refused_and_nothing_written(

@@ -53,10 +53,12 @@ class CommandFailed(click.ClickException):
 
 
 @contextlib.contextmanager
-def database(database_url: str | None) -> Iterator[psycopg.Connection]:
+def database(database_url: str | None, connect_timeout: int = 10
+             ) -> Iterator[psycopg.Connection]:
     """An autocommit connection whose rows are dicts, closed afterwards."""
     url = config.database_url(database_url)
-    conn = connect(url, rows_as_dicts=True, application_name="helix-cli")
+    conn = connect(url, rows_as_dicts=True, application_name="helix-cli",
+                   connect_timeout=connect_timeout)
     try:
         yield conn
     finally:

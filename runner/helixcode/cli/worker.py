@@ -11,11 +11,11 @@ import click
 from psycopg.types.json import Jsonb
 
 from .. import config
-from ..errors import RefusedByDatabase, translated
-from ..transport.base import InvalidWorkerConfig, TransportError, WorkerConfig
+from ..errors import HelixError, RefusedByDatabase, translated
+from ..transport.base import InvalidWorkerConfig, TransportError, WorkerConfig, WorkerUnreachable
 from ..transport.known_hosts import fetch_host_key, host_key_name, known_keys, trust
 from .common import CommandFailed, database, database_option, one, resolve_worker, rows
-from .errors import EXIT_REFUSED, EXIT_UNAVAILABLE, HelixGroup
+from .errors import EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, HelixGroup
 from .output import (
     Column,
     ago,
@@ -40,7 +40,7 @@ def worker() -> None:
     Examples:
       helix worker add build-01 --host 10.0.0.5 --user helix \\
           --identity-file ~/.ssh/helix_ed25519 --capability linux --capability docker
-      helix worker trust 10.0.0.5
+      helix worker trust build-01
       helix worker add local-1 --local
       helix worker list
       helix worker drain build-01
@@ -85,7 +85,7 @@ def add(hostname: str, host: str | None, port: int | None, user: str | None,
                --identity-file ~/.ssh/helix_ed25519 --capability linux --max-tasks 4
       3. Trust its host key (compare the fingerprint with 'ssh-keygen -lf
          /etc/ssh/ssh_host_ed25519_key.pub' run on the worker):
-           helix worker trust 10.0.0.5
+           helix worker trust build-01
       4. A running 'helix runner' probes it within a heartbeat and starts giving it
          tasks; 'helix worker show build-01' shows its health.
 
@@ -138,8 +138,7 @@ def add(hostname: str, host: str | None, port: int | None, user: str | None,
     if recorded:
         out(f"its host key is in {path}; a running 'helix runner' will use it", "dim")
     else:
-        target = checked.host if checked.port == 22 else f"{checked.host}:{checked.port}"
-        out(f"next: trust its host key with 'helix worker trust {target}'"
+        out(f"next: trust its host key with 'helix worker trust {hostname}'"
             + (f" --known-hosts {path}" if known_hosts else ""), "yellow")
 
 
@@ -269,8 +268,31 @@ def _split_target(target: str) -> tuple[str, int]:
     return host, port
 
 
+def _registered_address(name: str, database_url: str | None) -> tuple[str, int] | None:
+    """Where the registered worker ``name`` is reached by SSH; None when there is none.
+
+    Without a reachable database this is simply not known: trusting a host needs none.
+    """
+    try:
+        with database(database_url, connect_timeout=3) as conn:
+            row = one(conn, "select ssh_config from helix.workers where hostname = %s",
+                      (name,))
+    except HelixError as exc:
+        log.debug("no worker lookup for %s: %s", name, exc)
+        return None
+    if row is None:
+        return None
+    ssh = row["ssh_config"] or {}
+    if ssh.get("transport") == "local":
+        raise CommandFailed(f"worker {name} runs on this machine (local transport): it has no "
+                            "host key to trust", None, EXIT_USAGE)
+    if not ssh.get("host"):
+        return None
+    return str(ssh["host"]), int(ssh.get("port") or 22)
+
+
 @worker.command(name="trust")
-@click.argument("target", metavar="HOST[:PORT]")
+@click.argument("target", metavar="WORKER|HOST[:PORT]")
 @click.option("--known-hosts", metavar="FILE",
               help="The known_hosts file to add the key to [default: config known_hosts, "
                    "~/.ssh/known_hosts].")
@@ -279,22 +301,30 @@ def _split_target(target: str) -> tuple[str, int]:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Seconds to wait for the worker's SSH server.")
+@database_option
 def trust_command(target: str, known_hosts: str | None, fingerprint: str | None, yes: bool,
-                  timeout: float) -> None:
+                  timeout: float, database_url: str | None) -> None:
     """Fetch a worker's SSH host key, show its fingerprint, and add it to known_hosts.
 
     The runner refuses workers whose host key is not in its known_hosts file. This command
-    connects to HOST (port 22, or PORT), asks for the host key without logging in, shows
-    its SHA256 fingerprint as 'ssh-keygen -l' prints it, and after you confirm appends it
-    to the file. A different key already recorded for the host is refused, never replaced.
+    connects to the worker (a registered worker's name, or HOST on port 22 or PORT), asks
+    for the host key without logging in, shows its SHA256 fingerprint as 'ssh-keygen -l'
+    prints it, and after you confirm appends it to the file. A different key already
+    recorded for the host is refused, never replaced.
 
     \b
     Examples:
+      helix worker trust build-01        # a registered worker: its host and port
       helix worker trust 10.0.0.5
       helix worker trust build-01.example.com:2222 --known-hosts /etc/helixcode/known_hosts
       helix worker trust 10.0.0.5 --fingerprint SHA256:Xr0r...q8 --yes
     """
     host, port = _split_target(target)
+    if ":" not in target:
+        registered = _registered_address(target, database_url)
+        if registered is not None:
+            host, port = registered
+            out(f"worker {target} is reached at {host_key_name(host, port)}", "dim")
     path = _known_hosts_path(known_hosts)
     name = host_key_name(host, port)
     try:
@@ -313,9 +343,11 @@ def trust_command(target: str, known_hosts: str | None, fingerprint: str | None,
                 raise CommandFailed("not trusted; nothing written", None, EXIT_REFUSED)
             fingerprint = fingerprint or shown
         result = trust(host, port, path, expected_fingerprint=fingerprint, timeout=timeout)
+    except WorkerUnreachable as exc:
+        raise CommandFailed(str(exc), "is the worker's SSH server up, and the port right?",
+                            EXIT_UNAVAILABLE) from None
     except TransportError as exc:
-        code = EXIT_UNAVAILABLE if "cannot connect" in str(exc) else EXIT_REFUSED
-        raise CommandFailed(str(exc), None, code) from None
+        raise CommandFailed(str(exc), None, EXIT_REFUSED) from None
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if result.added:
