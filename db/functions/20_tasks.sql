@@ -389,7 +389,8 @@ declare
     v_d integer[];
 begin
     select count(*),
-           coalesce(bool_or(n.status = 'pending' and n.pending_dependencies = 0), false),
+           coalesce(bool_or(n.status = 'pending' and n.pending_dependencies = 0
+                            and n.run_after <= now()), false),
            coalesce(bool_or(n.status in ('assigned', 'running')), false),
            min(n.id::text)::uuid
       into v_n, v_ready, v_held, v_one
@@ -440,6 +441,7 @@ begin
            array_agg(n.id) filter (where n.status in ('failed', 'cancelled')
                                      and o.status not in ('failed', 'cancelled')),
            coalesce(bool_or(n.status = 'pending' and n.pending_dependencies = 0
+                            and n.run_after <= now()
                             and (o.status <> 'pending' or o.pending_dependencies <> 0)), false),
            coalesce(bool_or(o.status in ('assigned', 'running')
                             and n.status not in ('assigned', 'running')), false),
@@ -542,7 +544,9 @@ comment on function helix.tasks_after_update() is
     'Statement trigger: keeps workers.current_tasks_count (deltas of held tasks), '
     'decrements the dependents of completed tasks, fails or cancels the dependents of '
     'failed or cancelled ones (transitively), sends helix_task_ready when a task became '
-    'ready or a slot freed, and one helix_events per statement with status changes.';
+    'ready or a slot freed, and one helix_events per statement with status changes. A task '
+    'put back with a future run_after (retry backoff) sends no helix_task_ready: sweep '
+    'announces it when it falls due.';
 
 create or replace function helix.tasks_after_delete() returns trigger
 language plpgsql as $$
