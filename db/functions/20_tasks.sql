@@ -211,43 +211,24 @@ comment on function helix.submit_task(text, jsonb, integer, text, uuid[], intege
 -- submit_tasks: the batch form
 -- ---------------------------------------------------------------------------------------
 
-create or replace function helix.submit_tasks(p_tasks jsonb) returns uuid[]
-language plpgsql security definer
-set search_path = helix, public, pg_temp as $$
+-- The per-element check, run only when the set-based check of submit_tasks found something
+-- wrong: it walks the elements in order and raises the refusal for the first bad one, with
+-- the message naming p_tasks[i].
+create or replace function helix.check_task_batch(p_tasks jsonb) returns void
+language plpgsql immutable as $$
 declare
-    v_n integer;
-    v_ids uuid[] := '{}';
-    v_type text[] := '{}';
-    v_data jsonb[] := '{}';
-    v_priority integer[] := '{}';
-    v_crit text[] := '{}';
-    v_retries integer[] := '{}';
-    v_caps text[] := '{}';       -- each element an array literal, cast back on insert
-    v_duration interval[] := '{}';
-    v_session uuid[] := '{}';
-    v_edge_task uuid[] := '{}';
-    v_edge_dep uuid[] := '{}';
-    v_deps text[] := '{}';       -- each element an array literal of uuids
-    v_all_deps uuid[];
-    v_unfinished uuid[] := '{}';
-    v_sessions uuid[];
-    v_where text;
     v_elem jsonb;
     v_key text;
-    v_one_caps text[];
-    v_one_deps uuid[];
+    v_caps text[];
+    v_deps uuid[];
+    v_priority integer;
+    v_retries integer;
+    v_duration interval;
+    v_session uuid;
     i integer;
 begin
-    if p_tasks is null or jsonb_typeof(p_tasks) <> 'array' then
-        raise exception 'p_tasks % is not a JSON array of task objects',
-            coalesce(left(p_tasks::text, 60), 'NULL')
-            using errcode = 'HX001',
-                  hint = 'Pass ''[{"task_type": "shell", "task_data": {...}}, ...]''.';
-    end if;
-    v_n := jsonb_array_length(p_tasks);
-    for i in 1 .. v_n loop
+    for i in 1 .. jsonb_array_length(p_tasks) loop
         v_elem := p_tasks -> (i - 1);
-        v_where := format('p_tasks[%s].', i);
         if jsonb_typeof(v_elem) <> 'object' then
             raise exception 'p_tasks[%] % is not an object', i, left(v_elem::text, 60)
                 using errcode = 'HX001', hint = 'Each element describes one task.';
@@ -265,16 +246,16 @@ begin
                              'required_capabilities, estimated_duration, session_id.';
         end if;
         begin
-            v_one_caps := coalesce(
+            v_caps := coalesce(
                 array(select jsonb_array_elements_text(v_elem -> 'required_capabilities')),
                 '{}');
-            v_one_deps := coalesce(
+            v_deps := coalesce(
                 array(select jsonb_array_elements_text(v_elem -> 'dependencies')::uuid),
                 '{}');
-            v_priority := v_priority || coalesce((v_elem ->> 'priority')::integer, 5);
-            v_retries := v_retries || coalesce((v_elem ->> 'max_retries')::integer, 3);
-            v_duration := v_duration || (v_elem ->> 'estimated_duration')::interval;
-            v_session := v_session || (v_elem ->> 'session_id')::uuid;
+            v_priority := coalesce((v_elem ->> 'priority')::integer, 5);
+            v_retries := coalesce((v_elem ->> 'max_retries')::integer, 3);
+            v_duration := (v_elem ->> 'estimated_duration')::interval;
+            v_session := (v_elem ->> 'session_id')::uuid;
         exception
             when invalid_text_representation or invalid_parameter_value
                 or numeric_value_out_of_range or invalid_datetime_format
@@ -286,29 +267,118 @@ begin
                                  'array of uuids, required_capabilities an array of strings, '
                                  'estimated_duration an interval as text.';
         end;
-        v_type := v_type || (v_elem ->> 'task_type');
-        v_data := v_data || coalesce(v_elem -> 'task_data', '{}');
-        v_crit := v_crit || coalesce(v_elem ->> 'criticality', 'normal');
-        perform helix.check_task_spec(v_where, v_type[i], v_data[i], v_priority[i], v_crit[i],
-                                      v_retries[i], v_one_caps, v_duration[i]);
-        if array_position(v_one_deps, null) is not null then
+        perform helix.check_task_spec(format('p_tasks[%s].', i), v_elem ->> 'task_type',
+                                      coalesce(v_elem -> 'task_data', '{}'), v_priority,
+                                      coalesce(v_elem ->> 'criticality', 'normal'), v_retries,
+                                      v_caps, v_duration);
+        if array_position(v_deps, null) is not null then
             raise exception 'p_tasks[%].dependencies holds a null', i
                 using errcode = 'HX001', hint = 'Leave out the null.';
         end if;
-        v_one_deps := array(select distinct d from unnest(v_one_deps) d order by d);
-        v_caps := v_caps || v_one_caps::text;
-        v_deps := v_deps || v_one_deps::text;
-        v_ids := v_ids || gen_random_uuid();
-        v_edge_task := v_edge_task || array_fill(v_ids[i], array[cardinality(v_one_deps)]);
-        v_edge_dep := v_edge_dep || v_one_deps;
     end loop;
-    if v_n = 0 then
-        return v_ids;
+end
+$$;
+comment on function helix.check_task_batch(jsonb) is
+    'Refuses (HX001) the first element of a submit_tasks batch that submit_task would not '
+    'accept, naming it p_tasks[i]; does nothing when all are fine.';
+
+create or replace function helix.submit_tasks(p_tasks jsonb) returns uuid[]
+language plpgsql security definer
+set search_path = helix, public, pg_temp as $$
+declare
+    v_valid boolean;
+    v_ids uuid[];
+    v_type text[];
+    v_data jsonb[];
+    v_priority integer[];
+    v_crit text[];
+    v_retries integer[];
+    v_caps text[];       -- each element an array literal, cast back on insert
+    v_duration interval[];
+    v_session uuid[];
+    v_deps text[];       -- each element a sorted, distinct array literal of uuids
+    v_edge_task uuid[];
+    v_edge_dep uuid[];
+    v_all_deps uuid[];
+    v_unfinished uuid[] := '{}';
+    v_sessions uuid[];
+    i integer;
+begin
+    if p_tasks is null or jsonb_typeof(p_tasks) <> 'array' then
+        raise exception 'p_tasks % is not a JSON array of task objects',
+            coalesce(left(p_tasks::text, 60), 'NULL')
+            using errcode = 'HX001',
+                  hint = 'Pass ''[{"task_type": "shell", "task_data": {...}}, ...]''.';
+    end if;
+    if jsonb_array_length(p_tasks) = 0 then
+        return '{}';
     end if;
 
+    -- One statement reads and checks every element. The rules are those of check_task_spec
+    -- (a rule that yields null, such as a missing task_type, counts as broken); when any
+    -- element breaks one, or a value does not even cast, check_task_batch walks the
+    -- elements and raises the exact refusal. A valid batch never loops.
+    begin
+        select bool_and(coalesce(case when jsonb_typeof(e.elem) = 'object' then
+                   (e.elem - '{task_type,task_data,priority,criticality,dependencies,'
+                             'max_retries,required_capabilities,estimated_duration,'
+                             'session_id}'::text[]) = '{}'::jsonb
+                   and btrim(e.elem ->> 'task_type') <> ''
+                   and length(e.elem ->> 'task_type') <= 100
+                   and jsonb_typeof(coalesce(e.elem -> 'task_data', '{}')) = 'object'
+                   and coalesce((e.elem ->> 'priority')::integer, 5) between 0 and 10
+                   and coalesce(e.elem ->> 'criticality', 'normal')
+                       in ('low', 'normal', 'high', 'critical')
+                   and coalesce((e.elem ->> 'max_retries')::integer, 3) between 0 and 100
+                   and coalesce((e.elem ->> 'estimated_duration')::interval > interval '0',
+                                true)
+                   and not exists (
+                       select from jsonb_array_elements_text(
+                                coalesce(e.elem -> 'required_capabilities', '[]')) c
+                       where c is null or btrim(c) = '')
+                   and not exists (
+                       select from jsonb_array_elements_text(
+                                coalesce(e.elem -> 'dependencies', '[]')) d
+                       where d::uuid is null)
+                 else false end, false)),
+               array_agg(gen_random_uuid() order by e.ord),
+               array_agg(e.elem ->> 'task_type' order by e.ord),
+               array_agg(coalesce(e.elem -> 'task_data', '{}') order by e.ord),
+               array_agg(coalesce((e.elem ->> 'priority')::integer, 5) order by e.ord),
+               array_agg(coalesce(e.elem ->> 'criticality', 'normal') order by e.ord),
+               array_agg(coalesce((e.elem ->> 'max_retries')::integer, 3) order by e.ord),
+               array_agg(coalesce(array(
+                   select jsonb_array_elements_text(e.elem -> 'required_capabilities')),
+                   '{}')::text order by e.ord),
+               array_agg((e.elem ->> 'estimated_duration')::interval order by e.ord),
+               array_agg((e.elem ->> 'session_id')::uuid order by e.ord),
+               array_agg(coalesce(array(
+                   select distinct d::uuid
+                   from jsonb_array_elements_text(e.elem -> 'dependencies') d
+                   order by 1), '{}')::text order by e.ord)
+          into v_valid, v_ids, v_type, v_data, v_priority, v_crit, v_retries, v_caps,
+               v_duration, v_session, v_deps
+        from jsonb_array_elements(p_tasks) with ordinality as e(elem, ord);
+    exception
+        when invalid_text_representation or invalid_parameter_value
+            or numeric_value_out_of_range or invalid_datetime_format
+            or datetime_field_overflow or interval_field_overflow then
+            v_valid := false;
+    end;
+    if not coalesce(v_valid, false) then
+        perform helix.check_task_batch(p_tasks);
+        raise exception 'p_tasks holds an element submit_task would not accept'
+            using errcode = 'HX001', hint = 'Check each element against submit_task.';
+    end if;
+
+    select array_agg(d), array_agg(x.id)
+      into v_edge_dep, v_edge_task
+    from unnest(v_ids, v_deps) as x(id, deps)
+    cross join lateral unnest(x.deps::uuid[]) as d;
+
     -- One lock round for every dependency of the batch (see lock_dependencies).
-    v_all_deps := array(select distinct d from unnest(v_edge_dep) d order by d);
-    if cardinality(v_all_deps) > 0 then
+    if v_edge_dep is not null then
+        v_all_deps := array(select distinct d from unnest(v_edge_dep) d order by d);
         v_unfinished := array(
             select l.id from helix.lock_dependencies(v_all_deps, 'p_tasks[*].') l
             where l.status <> 'completed');
@@ -324,13 +394,15 @@ begin
          required_capabilities, estimated_duration, session_id, pending_dependencies)
     select x.id, x.task_type, x.task_data, x.priority, x.criticality, x.deps::uuid[],
            x.retries, x.caps::text[], x.duration, x.session_id,
-           (select count(*) from unnest(x.deps::uuid[]) d where d = any (v_unfinished))
+           case when x.deps = '{}' then 0
+                else (select count(*) from unnest(x.deps::uuid[]) d
+                      where d = any (v_unfinished)) end
     from unnest(v_ids, v_type, v_data, v_priority, v_crit, v_deps, v_retries, v_caps,
                 v_duration, v_session)
          as x(id, task_type, task_data, priority, criticality, deps, retries, caps, duration,
               session_id);
 
-    if cardinality(v_edge_dep) > 0 then
+    if v_edge_dep is not null then
         insert into helix.task_dependencies (depends_on_id, task_id)
         select e.dep, e.task from unnest(v_edge_dep, v_edge_task) as e(dep, task);
     end if;
@@ -597,6 +669,7 @@ comment on trigger distributed_tasks_after_delete on helix.distributed_tasks is
 revoke all on function helix.submit_task(text, jsonb, integer, text, uuid[], integer, text[],
                                          interval, uuid) from public;
 revoke all on function helix.submit_tasks(jsonb) from public;
+revoke all on function helix.check_task_batch(jsonb) from public;
 revoke all on function helix.check_task_spec(text, text, jsonb, integer, text, integer,
                                              text[], interval) from public;
 revoke all on function helix.lock_dependencies(uuid[], text) from public;

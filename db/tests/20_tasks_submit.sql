@@ -3,7 +3,7 @@
 -- failure and cancellation, sessions.
 
 begin;
-select plan(67);
+select plan(71);
 
 create function pg_temp.task_count() returns bigint
 language sql as $$ select count(*) from helix.distributed_tasks $$;
@@ -241,6 +241,17 @@ select throws_ok($$ select helix.submit_tasks('[{"task_type": "a"},
     'a bad priority in element 2 refused, naming it');
 select throws_ok($$ select helix.submit_tasks('[{"task_type": ""}]') $$, 'HX001',
     'task_type '''' is blank: p_tasks[1].task_type is required', 'blank type refused');
+select throws_ok($$ select helix.submit_tasks('[{"task_type": "a"}, {"task_data": {}}]') $$,
+    'HX001', 'task_type NULL is blank: p_tasks[2].task_type is required',
+    'a missing task_type refused');
+select throws_ok($$ select helix.submit_tasks('[{"task_type": "a", "session_id": "x"}]') $$,
+    'HX001', null, 'a malformed session id refused');
+select throws_ok($$ select helix.submit_tasks('[{"task_type": "a",
+                                                "dependencies": [null]}]') $$,
+    'HX001', 'p_tasks[1].dependencies holds a null', 'a null dependency refused');
+select throws_ok($$ select helix.submit_tasks('[{"task_type": "a",
+                                                "required_capabilities": "gpu"}]') $$,
+    'HX001', null, 'capabilities that are not an array refused');
 select throws_ok($$ select helix.submit_tasks('[{"task_type": "a", "task_data": 1}]') $$,
     'HX001', 'task_data 1 is not a JSON object: p_tasks[1].task_data must be an object',
     'non-object task_data refused');
