@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -230,3 +234,41 @@ def test_trust__malformed_target_is_a_usage_error(tmp_path: Path) -> None:
     result = helix(None, "worker", "trust", "host:port", "--known-hosts", str(tmp_path / "k"))
     assert result.exit_code == 2
     assert "port 'port' in 'host:port' is not a number" in result.output
+
+
+def test_ssh_worker_by_the_help__add_trust_run_watch(
+        sshd_worker: SshdWorker, fresh_db: str, conn: psycopg.Connection,
+        tmp_path: Path) -> None:
+    """The steps of 'helix worker add --help', then a task on that worker through a runner."""
+    known = tmp_path / "known_hosts"
+    cluster = sshd_worker.cluster
+    added = helix(fresh_db, "worker", "add", "build-01", "--host", sshd_worker.host,
+                  "--port", str(sshd_worker.port), "--user", cluster.user,
+                  "--identity-file", str(cluster.user_key), "--capability", "linux",
+                  "--max-tasks", "2", "--known-hosts", str(known))
+    assert added.exit_code == 0, added.output
+    trusted = helix(fresh_db, "worker", "trust", "build-01", "--known-hosts", str(known),
+                    input="y\n")
+    assert trusted.exit_code == 0, trusted.output
+    runner = subprocess.Popen(
+        [sys.executable, "-c", "from helixcode.cli.main import main; main()", "runner",
+         "--name", "help-runner", "--known-hosts", str(known), "--shutdown-grace", "2"],
+        stdout=subprocess.DEVNULL, stderr=(tmp_path / "runner.log").open("wb"),
+        env={**os.environ, "HELIX_DATABASE_URL": fresh_db})
+    try:
+        submitted = helix(fresh_db, "task", "submit", "shell", "--command",
+                          "echo \"@@helix/1 result {\\\"host\\\": \\\"$(hostname)\\\"}\"",
+                          "--capability", "linux")
+        assert submitted.exit_code == 0, submitted.output
+        task_id = submitted.stdout.strip()
+        watched = helix(fresh_db, "task", "watch", task_id, "--interval", "0.1",
+                        "--timeout", "60")
+        assert watched.exit_code == 0, watched.output + (tmp_path / "runner.log").read_text()
+        assert "on build-01" in watched.stdout
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(30) == 0
+    row = conn.execute("select w.hostname, t.result_data -> 'result' from "
+                       "helix.distributed_tasks t join helix.workers w "
+                       "on w.id = t.assigned_worker_id where t.id = %s", (task_id,)).fetchone()
+    assert row == ("build-01", {"host": socket.gethostname()})

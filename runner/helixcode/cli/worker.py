@@ -78,8 +78,10 @@ def add(hostname: str, host: str | None, port: int | None, user: str | None,
     An SSH worker, step by step:
 
     \b
-      1. On the worker: a user for HelixCode, and the coordinator's public key in
-         its ~/.ssh/authorized_keys (ssh-copy-id -i ~/.ssh/helix_ed25519 helix@10.0.0.5).
+      1. Once, on this machine (the coordinator, where 'helix runner' runs), a key:
+           ssh-keygen -t ed25519 -f ~/.ssh/helix_ed25519 -N ''
+         and on the worker a user for HelixCode that accepts it:
+           ssh-copy-id -i ~/.ssh/helix_ed25519.pub helix@10.0.0.5
       2. Register it:
            helix worker add build-01 --host 10.0.0.5 --user helix \\
                --identity-file ~/.ssh/helix_ed25519 --capability linux --max-tasks 4
