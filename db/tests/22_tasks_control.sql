@@ -3,7 +3,7 @@
 -- DBA views; check_invariants finding what is wrong.
 
 begin;
-select plan(52);
+select plan(57);
 
 insert into helix.workers (id, hostname, ssh_config, capabilities, max_concurrent_tasks)
 values ('00000000-0000-0000-0000-000000000001', 'w1', '{}', '{}', 4);
@@ -221,6 +221,22 @@ select results_eq(
 select is((select count(*) from helix.check_invariants()
            where invariant = 'worker_over_capacity'), 0::bigint,
     'one task on a max-1 worker is not over capacity');
+
+-- ------------------------------------------------------------------ roles
+select set_config('helix_test.run_id', pg_temp.id('run')::text, true);
+set local role helix_readonly;
+select lives_ok($$ select * from helix.check_invariants() $$,
+    'helix_readonly may run check_invariants');
+select lives_ok($$ select * from helix.task_queue $$, 'helix_readonly may read task_queue');
+select throws_ok($$ select helix.cancel_task(gen_random_uuid()) $$, '42501', null,
+    'helix_readonly may not cancel');
+reset role;
+set local role helix_app;
+select lives_ok(format($$ select helix.pause_task('%s') $$,
+                       current_setting('helix_test.run_id')), 'helix_app may pause');
+select throws_ok($$ select * from helix.assign_tasks(1) $$, '42501', null,
+    'helix_app may not assign');
+reset role;
 
 select * from finish();
 rollback;
