@@ -3,7 +3,14 @@
 -- true, resolve dependents, and send helix_task_ready / helix_events.
 --
 -- Owned by the task engine (issue 3). Any function of any area that updates tasks gets the
--- counts, the dependency resolution and the notifications from these triggers for free.
+-- counts, the dependency resolution and the notifications from these triggers for free:
+--   * a task holds a slot of assigned_worker_id while its status is assigned or running;
+--     moving it out (waiting_for_worker, pending, ...) with assigned_worker_id = null, or
+--     deleting it, gives the slot back, in the same statement;
+--   * a task is ready when status = 'pending', pending_dependencies = 0 and run_after has
+--     passed; an UPDATE that makes it so sends helix_task_ready (one per transaction);
+--   * lock order for writers: task rows first, then worker rows (the triggers lock workers
+--     in id order); assign_tasks never waits, so it cannot close a cycle with them.
 
 -- ---------------------------------------------------------------------------------------
 -- Validation shared by submit_task and submit_tasks
