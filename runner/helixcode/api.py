@@ -23,12 +23,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .database import connect, redact
-from .errors import DatabaseUnavailable, HelixError, translated
+from .errors import DatabaseUnavailable, HelixError, RefusedByDatabase, translated
 
 log = logging.getLogger(__name__)
 
 # States of a broken session rather than of a refused call: the connection must be dropped.
 _CONNECTION_SQLSTATE_CLASSES = ("08", "57")
+_UNDEFINED_FUNCTION = "42883"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Api:
         self.connect_timeout = connect_timeout
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
+        self._fail_takes_result: bool | None = None
 
     # The connection.
 
@@ -179,14 +181,32 @@ class Api:
         )
 
     def fail_task(
-        self, task_id: uuid.UUID, attempt: int, error: str, retryable: bool = True
+        self, task_id: uuid.UUID, attempt: int, error: str, retryable: bool = True,
+        result: Any = None,
     ) -> str:
-        """Report a failure; returns the task's new status (pending for a retry, or failed)."""
-        return self.value(
+        """Report a failure; returns the task's new status (pending for a retry, or failed).
+
+        ``result`` (exit code, output tails) is passed as ``p_result`` when the database's
+        fail_task takes one; until it does, the error message carries the essentials.
+        """
+        if result is not None and self._fail_takes_result is not False:
+            try:
+                status = self.value(
+                    "select helix.fail_task(p_task_id => %s, p_attempt => %s, p_error => %s, "
+                    "p_retryable => %s, p_result => %s)",
+                    (task_id, attempt, error, retryable, Jsonb(result)),
+                )
+                self._fail_takes_result = True
+                return str(status)
+            except RefusedByDatabase as exc:
+                if exc.sqlstate != _UNDEFINED_FUNCTION:
+                    raise
+                self._fail_takes_result = False
+        return str(self.value(
             "select helix.fail_task(p_task_id => %s, p_attempt => %s, p_error => %s, "
             "p_retryable => %s)",
             (task_id, attempt, error, retryable),
-        )
+        ))
 
     def save_checkpoint(self, task_id: uuid.UUID, attempt: int, name: str, data: Any) -> Any:
         """Record a checkpoint; returns its id."""

@@ -57,11 +57,14 @@ from .errors import DatabaseUnavailable, HelixError, InvalidTransition, NotFound
 from .executor import Execution, StopReason, fenced_kill_command
 from .tasktypes import TaskType, load_task_types
 from .transport import (
+    AuthenticationFailed,
     CommandSpec,
     HostKeyError,
+    InvalidWorkerConfig,
     Transport,
     TransportError,
     TransportPool,
+    WorkerUnreachable,
 )
 
 log = logging.getLogger(__name__)
@@ -408,9 +411,14 @@ class Daemon:
         return workers
 
     def _heartbeat_loop(self) -> None:
+        """Start a probe per worker every heartbeat_interval, never two at once for one.
+
+        Probes run in a pool, so a worker that answers slowly delays only its own heartbeat.
+        """
         backoff = Backoff()
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=16,
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=32,
                                                      thread_name_prefix="helix-probe")
+        in_flight: dict[uuid.UUID, concurrent.futures.Future[None]] = {}
         try:
             while not self.done.is_set():
                 started = time.monotonic()
@@ -422,21 +430,31 @@ class Daemon:
                     log.warning("heartbeats: database unavailable (%s)", exc.message)
                     self.done.wait(backoff.next())
                     continue
-                list(pool.map(self._beat, workers))
+                for worker in workers:
+                    running = in_flight.get(worker.id)
+                    if running is None or running.done():
+                        in_flight[worker.id] = pool.submit(self._beat, worker)
                 elapsed = time.monotonic() - started
                 self.done.wait(max(0.05, self.timings.heartbeat_interval - elapsed))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _beat(self, worker: Worker) -> None:
-        """Probe one worker; a heartbeat only when it answered."""
+        """Probe one worker; a heartbeat only when it answered.
+
+        Only a failure to reach the worker (connection, host key, authentication, bad
+        ssh_config) keeps tasks off it; a slow or failing probe just sends no heartbeat.
+        """
         try:
             transport = self.pool.get(worker.hostname, worker.ssh_config)
-            timeout = max(2.0, 2 * self.timings.heartbeat_interval)
+            timeout = max(2.0, self.timings.heartbeat_timeout)
             metrics = transport.probe(timeout=timeout)
-        except (TransportError, ValueError) as exc:
+        except (WorkerUnreachable, HostKeyError, AuthenticationFailed,
+                InvalidWorkerConfig) as exc:
             self.worker_unusable(worker.id, worker.hostname, exc)
-            log.debug("worker %s: probe failed: %s", worker.hostname, exc)
+            return
+        except (TransportError, ValueError) as exc:
+            log.warning("worker %s: probe failed, no heartbeat sent: %s", worker.hostname, exc)
             return
         with self._lock:
             came_back = self._unusable.pop(worker.id, None) is not None

@@ -256,11 +256,12 @@ class Execution:
             self._state("task_completed", f"completed (exit code {exit_code}) in "
                         f"{run.duration_seconds:.2f}s", exit_code=exit_code)
         else:
-            self._fail(outcome.error or "failed", outcome.retryable, exit_code=exit_code)
+            self._fail(outcome.error or "failed", outcome.retryable, outcome.result,
+                       exit_code=exit_code)
 
-    def _fail(self, error: str, retryable: bool, **fields: Any) -> None:
+    def _fail(self, error: str, retryable: bool, result: Any = None, **fields: Any) -> None:
         status = self._report("fail_task", lambda: self.api.fail_task(
-            self.task_id, self.attempt, error, retryable))
+            self.task_id, self.attempt, error, retryable, result))
         self._state("task_failed", f"failed ({error}); now {status}", logging.WARNING,
                     retryable=retryable, new_status=status, **fields)
 
