@@ -58,7 +58,6 @@ def _positive(value: Any, key: str, kind: type) -> Any:
 def _start(flags: dict[str, Any]) -> int:
     """Resolve the configuration (flags > environment > file), then run the daemon."""
     values = {key: value.value for key, value in config.resolve(flags).items()}
-    logs.setup(str(values["log_format"]), str(values["log_level"]))
     sweep = values.get("sweep_interval")
     options = RunnerOptions(
         database_url=config.database_url(flags.get("database_url")),
@@ -68,6 +67,11 @@ def _start(flags: dict[str, Any]) -> int:
         name=values["runner_name"],
         sweep_interval=None if sweep is None else _positive(sweep, "sweep_interval", float),
     )
+    for key, allowed in (("log_format", logs.FORMATS), ("log_level", logs.LEVELS)):
+        if str(values[key]).lower() not in allowed:
+            raise ConfigError(f"{key} {values[key]!r} is not one of {', '.join(allowed)}",
+                              f"fix {key} in the environment or the config file")
+    logs.setup(str(values["log_format"]), str(values["log_level"]).lower())
     return Daemon(options).run()
 
 
