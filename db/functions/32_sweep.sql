@@ -255,21 +255,18 @@ begin
 
     -- 7. Workers late but not yet timed out: one heartbeat_missed event per silence. Last,
     --    because it locks worker rows and nothing after it locks a task.
-    with late as (
+    for v_worker in
         update helix.workers
         set heartbeat_missed_at = now(), updated_at = now()
         where status in ('active', 'maintenance', 'inactive')
           and heartbeat_missed_at is null
           and coalesce(last_heartbeat, created_at) < now() - v_late
-        returning id, last_heartbeat, status
-    ), written as (
-        insert into helix.worker_connectivity_events (worker_id, event_type, event_data)
-        select id, 'heartbeat_missed', jsonb_build_object('last_heartbeat', last_heartbeat)
-        from late
-        returning 1
-    )
-    select count(*) into v_count from written;
-    v_done := v_done + v_count;
+        returning *
+    loop
+        perform helix.worker_event(v_worker.id, 'heartbeat_missed', jsonb_build_object(
+            'last_heartbeat', v_worker.last_heartbeat), v_worker.status);
+        v_done := v_done + 1;
+    end loop;
 
     update helix.sweep_state set last_swept_at = now(), last_result = v_done;
     return v_done;
@@ -281,6 +278,12 @@ comment on function helix.sweep() is
     'with their tasks preserved; late workers get one heartbeat_missed event; waiting tasks '
     'whose grace ended become pending; retries that fell due are announced; sessions follow '
     'their task. Returns how many things it did.';
+
+comment on column helix.sweep_state.last_swept_at is
+    'When sweep() last did its work (not when it last returned 0 because another sweep '
+    'held the lock).';
+comment on column helix.sweep_state.last_result is
+    'How many things that sweep did.';
 
 revoke all on function helix.grace_by_criticality() from public;
 revoke all on function helix.sweep_preserve_tasks(uuid, uuid[]) from public;
