@@ -3,7 +3,7 @@
 -- writing timestamps (now() is fixed for the whole transaction).
 
 begin;
-select plan(102);
+select plan(104);
 
 -- ---------------------------------------------------------------------------------------
 -- register_worker
@@ -236,9 +236,15 @@ select is((select (status, return_status)::text from helix.workers where id = :'
 select helix.heartbeat(:'w1');
 select is((select (status, return_status)::text from helix.workers where id = :'w1'),
     '(inactive,)', 'it returns inactive, as the operator said');
+select is((select count(*)::int from helix.assign_tasks(10, null, array[:'w1'::uuid])), 0,
+    'an inactive worker takes no task, though two are pending');
 select helix.set_worker_status(:'w1', 'active');
 select is((select status from helix.workers where id = :'w1'), 'active',
     'an inactive worker can be made active');
+select helix.heartbeat(:'w1', '{"disk_usage_percent": 99}');
+select is((select count(*)::int from helix.assign_tasks(10, null, array[:'w1'::uuid])), 0,
+    'an unhealthy worker takes no task');
+select helix.heartbeat(:'w1', '{"disk_usage_percent": 10}');
 select is((select count(*)::int from helix.check_invariants()), 0,
     'check_invariants() is empty after the status changes');
 
