@@ -20,6 +20,7 @@ would resume from the last chunk if it were interrupted.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime as dt
 import logging
@@ -52,6 +53,7 @@ WORKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 WORKER_SLOTS = 2
 DEMO_RETRY_DELAY = "1 second"
 FINISHED = ("completed", "failed", "cancelled")
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class DemoError(HelixError):
@@ -207,10 +209,14 @@ def restore(conn: psycopg.Connection, old_retry_delay: str | None) -> None:
                      "where key = 'retry_base_delay'", (old_retry_delay,))
 
 
-def submit_pipeline(conn: psycopg.Connection, demo_dir: Path, pause: float
-                    ) -> dict[str, uuid.UUID]:
-    """Submit every step of :data:`PIPELINE`; return the task id of each by name."""
-    ids: dict[str, uuid.UUID] = {}
+def submit_pipeline(conn: psycopg.Connection, demo_dir: Path, pause: float,
+                    ids: dict[str, uuid.UUID] | None = None) -> dict[str, uuid.UUID]:
+    """Submit every step of :data:`PIPELINE`; return the task id of each by name.
+
+    ``ids``, when given, is filled as the steps are submitted (and returned), so that a
+    caller interrupted half-way knows what to cancel.
+    """
+    ids = {} if ids is None else ids
     with translated():
         for step in PIPELINE:
             data = {"command": step.command.strip(),
@@ -230,6 +236,26 @@ def submit_pipeline(conn: psycopg.Connection, demo_dir: Path, pause: float
         # One more announcement, in case the runner was not yet listening for the first.
         conn.execute("select pg_notify('helix_task_ready', '')")
     return ids
+
+
+def cancel_unfinished(conn: psycopg.Connection, ids: dict[str, uuid.UUID]) -> int:
+    """Cancel the steps of an interrupted demo that have not finished; return how many.
+
+    Left pending, they would run at the next ``helix runner`` long after the demo.
+    """
+    cancelled = 0
+    for name, task_id in ids.items():
+        try:
+            with translated():
+                row = conn.execute("select status from helix.distributed_tasks where id = %s",
+                                   (task_id,)).fetchone()
+                if row and row[0] not in FINISHED:
+                    conn.execute("select helix.cancel_task(%s, 'the demo was interrupted')",
+                                 (task_id,))
+                    cancelled += 1
+        except HelixError as exc:
+            log.warning("demo step %s (task %s) not cancelled: %s", name, task_id, exc)
+    return cancelled
 
 
 @dataclasses.dataclass
@@ -280,6 +306,19 @@ def poll(conn: psycopg.Connection, ids: dict[str, uuid.UUID]
     return [states[ids[s.name]] for s in PIPELINE], workers
 
 
+def _stop_with_parent() -> None:
+    """In the child: ask Linux for SIGTERM when the demo dies, however it dies.
+
+    The demo stops its runner itself on every way out it sees (:meth:`RunnerProcess.stop`);
+    this covers the ones it cannot see, such as SIGKILL.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class RunnerProcess:
     """``helix runner`` as a child process, stopped (and waited for) by :meth:`stop`.
 
@@ -306,6 +345,7 @@ class RunnerProcess:
              # A retry falls due after about a second: sweep (which announces it) as often.
              "--sweep-interval", "0.5"],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+            preexec_fn=_stop_with_parent,
         )
         log.info("demo runner started as pid %d, log %s", self.process.pid, self.log_path)
 
@@ -364,4 +404,32 @@ def wait_for_runner(conn: psycopg.Connection, runner: RunnerProcess, timeout: fl
             return
         time.sleep(0.1)
     raise DemoError(f"the demo runner did not register within {timeout:.0f}s",
+                    f"see its log {runner.log_path}")
+
+
+def wait_for_workers(conn: psycopg.Connection, runner: RunnerProcess, timeout: float = 30.0
+                     ) -> None:
+    """Wait until the runner has probed every demo worker and each is active.
+
+    A worker silent since an earlier demo is swept offline when the runner starts, and
+    takes tasks again at its first heartbeat; the pipeline starts after that.
+    """
+    deadline = time.monotonic() + timeout
+    names = [w for w, _ in WORKERS]
+    while time.monotonic() < deadline:
+        if not runner.alive():
+            raise DemoError(f"the demo runner exited:\n{runner.log_tail()}",
+                            f"its whole log is {runner.log_path}")
+        with translated():
+            ready = conn.execute(
+                "select count(*) from helix.workers w join helix.runners r "
+                "on r.name = %s and r.pid = %s "
+                "where w.hostname = any(%s) and w.status = 'active' "
+                "and w.last_heartbeat >= r.started_at",
+                (runner.name, runner.process.pid if runner.process else None, names),
+            ).fetchone()
+        if ready and ready[0] == len(names):
+            return
+        time.sleep(0.1)
+    raise DemoError(f"the demo runner did not probe the demo workers within {timeout:.0f}s",
                     f"see its log {runner.log_path}")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -62,3 +65,36 @@ def test_demo_quick__runs_the_pipeline_and_leaves_no_runner(
     assert conn.execute("select value #>> '{}' from helix.settings "
                         "where key = 'retry_base_delay'").fetchone()[0] == "5 seconds"
     assert wall < 60, f"the quick demo took {wall:.1f}s"
+
+
+def test_demo_interrupted__stops_its_runner_and_cancels_what_is_left(
+        fresh_db: str, conn: psycopg.Connection, tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    demo = subprocess.Popen(
+        [sys.executable, "-c", "from helixcode.cli.main import main; main()", "demo",
+         "--database-url", fresh_db],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "HELIX_STATE_DIR": str(tmp_path)})
+    try:
+        deadline = time.monotonic() + 60
+        while not conn.execute("select exists (select from helix.distributed_tasks "
+                               "where status = 'running')").fetchone()[0]:
+            assert time.monotonic() < deadline, "no demo step started running"
+            time.sleep(0.05)
+        demo.send_signal(signal.SIGTERM)
+        output, _ = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert demo.returncode != 0
+    assert "the demo's unfinished tasks are cancelled" in output
+    assert "Traceback" not in output
+    runner = conn.execute("select status, pid from helix.runners").fetchall()
+    assert [r[0] for r in runner] == ["stopped"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(runner[0][1], 0)
+    statuses = dict(conn.execute("select status, count(*) from helix.distributed_tasks "
+                                 "group by status").fetchall())
+    assert set(statuses) <= {"completed", "cancelled"} and statuses.get("cancelled", 0) >= 1
+    assert conn.execute("select value #>> '{}' from helix.settings "
+                        "where key = 'retry_base_delay'").fetchone()[0] == "5 seconds"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -177,6 +178,21 @@ def demo(quick: bool, database_url: str | None, timeout: float) -> None:
       helix demo --quick
       helix demo --database-url postgresql://me@localhost/helix_try
     """
+    # SIGTERM or a closed terminal end the demo the way Ctrl-C does: through the cleanup
+    # below, which stops the runner.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        _run_demo(quick, database_url, timeout)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _run_demo(quick: bool, database_url: str | None, timeout: float) -> None:
     url, private = _database_url(database_url)
     migrations.migrate(url)
     pause = 0.05 if quick else 0.6
@@ -187,16 +203,18 @@ def demo(quick: bool, database_url: str | None, timeout: float) -> None:
     conn = connect(url)
     runner = pipeline.RunnerProcess(url, log_path)
     old_delay: str | None = None
+    ids: dict[str, Any] = {}
     try:
         old_delay = pipeline.prepare(conn)
         out(f"workers: {', '.join(w for w, _ in pipeline.WORKERS)} (local transport, "
             f"{pipeline.WORKER_SLOTS} slots each)", "dim")
         runner.start()
         pipeline.wait_for_runner(conn, runner)
+        pipeline.wait_for_workers(conn, runner)
         out(f"runner: started (pid {runner.process.pid if runner.process else '?'}), "
             f"log {log_path}", "dim")
         started = time.monotonic()
-        ids = pipeline.submit_pipeline(conn, demo_dir, pause)
+        pipeline.submit_pipeline(conn, demo_dir, pause, ids)
         out(f"pipeline: {len(ids)} tasks submitted", "dim")
         for step in pipeline.PIPELINE:
             needs = f"after {', '.join(step.needs)}" if step.needs else "first"
@@ -207,6 +225,8 @@ def demo(quick: bool, database_url: str | None, timeout: float) -> None:
     finally:
         code = runner.stop()
         try:
+            if pipeline.cancel_unfinished(conn, ids):
+                out("the demo's unfinished tasks are cancelled", "yellow")
             pipeline.restore(conn, old_delay)
         finally:
             conn.close()
