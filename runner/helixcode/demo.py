@@ -30,8 +30,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, IO
+from typing import IO, Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -383,28 +384,33 @@ class RunnerProcess:
                 self._log = None
 
 
-def wait_for_runner(conn: psycopg.Connection, runner: RunnerProcess, timeout: float = 30.0
-                    ) -> None:
-    """Wait until the runner has registered itself (it then listens for ready tasks)."""
+def _wait(runner: RunnerProcess, timeout: float, what: str, done: Callable[[], bool]) -> None:
+    """Poll ``done`` until it holds; refuse when the runner dies or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not runner.alive():
-            raise DemoError(f"the demo runner exited at start:\n{runner.log_tail()}",
+            raise DemoError(f"the demo runner exited before it {what}:\n{runner.log_tail()}",
                             f"its whole log is {runner.log_path}")
         with translated():
-            row = conn.execute(
-                "select 1 from helix.runners where name = %s and pid = %s "
-                "and status = 'running'",
-                (runner.name, runner.process.pid if runner.process else None)).fetchone()
-        if row:
-            # It LISTENs just after registering; its log says when (a ready task announced
-            # before that waits for the runner's timer instead).
-            while time.monotonic() < deadline and "listening on" not in runner.log_tail(40):
-                time.sleep(0.05)
-            return
-        time.sleep(0.1)
-    raise DemoError(f"the demo runner did not register within {timeout:.0f}s",
+            if done():
+                return
+        time.sleep(0.05)
+    raise DemoError(f"the demo runner has not {what} after {timeout:.0f}s",
                     f"see its log {runner.log_path}")
+
+
+def wait_for_runner(conn: psycopg.Connection, runner: RunnerProcess, timeout: float = 30.0
+                    ) -> None:
+    """Wait until the runner has registered itself and listens for ready tasks.
+
+    It LISTENs just after registering, and its log says when; a task announced before
+    that would wait for the runner's timer instead.
+    """
+    pid = runner.process.pid if runner.process else None
+    _wait(runner, timeout, "registered", lambda: conn.execute(
+        "select exists (select from helix.runners where name = %s and pid = %s "
+        "and status = 'running')", (runner.name, pid)).fetchone()[0])
+    _wait(runner, timeout, "listened", lambda: "listening on" in runner.log_tail(40))
 
 
 def wait_for_workers(conn: psycopg.Connection, runner: RunnerProcess, timeout: float = 30.0
@@ -414,22 +420,11 @@ def wait_for_workers(conn: psycopg.Connection, runner: RunnerProcess, timeout: f
     A worker silent since an earlier demo is swept offline when the runner starts, and
     takes tasks again at its first heartbeat; the pipeline starts after that.
     """
-    deadline = time.monotonic() + timeout
+    pid = runner.process.pid if runner.process else None
     names = [w for w, _ in WORKERS]
-    while time.monotonic() < deadline:
-        if not runner.alive():
-            raise DemoError(f"the demo runner exited:\n{runner.log_tail()}",
-                            f"its whole log is {runner.log_path}")
-        with translated():
-            ready = conn.execute(
-                "select count(*) from helix.workers w join helix.runners r "
-                "on r.name = %s and r.pid = %s "
-                "where w.hostname = any(%s) and w.status = 'active' "
-                "and w.last_heartbeat >= r.started_at",
-                (runner.name, runner.process.pid if runner.process else None, names),
-            ).fetchone()
-        if ready and ready[0] == len(names):
-            return
-        time.sleep(0.1)
-    raise DemoError(f"the demo runner did not probe the demo workers within {timeout:.0f}s",
-                    f"see its log {runner.log_path}")
+    _wait(runner, timeout, "probed the demo workers", lambda: conn.execute(
+        "select count(*) = %s from helix.workers w join helix.runners r "
+        "on r.name = %s and r.pid = %s "
+        "where w.hostname = any(%s) and w.status = 'active' "
+        "and w.last_heartbeat >= r.started_at", (len(names), runner.name, pid, names)
+    ).fetchone()[0])
