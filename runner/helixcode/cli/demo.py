@@ -105,8 +105,10 @@ def _follow(conn: Any, ids: dict[str, Any], runner: pipeline.RunnerProcess, time
             live = stack.enter_context(Live(Text(""), console=console(),
                                             refresh_per_second=8))
 
-            def draw(states: list[pipeline.TaskState], workers: Any, elapsed: float) -> None:
+            def redraw(states: list[pipeline.TaskState], workers: Any, elapsed: float) -> None:
                 live.update(_render(states, workers, elapsed))
+
+            draw = redraw
 
         while True:
             states, workers = pipeline.poll(conn, ids)
@@ -243,9 +245,12 @@ def _run_demo(quick: bool, database_url: str | None, timeout: float) -> None:
     index_id = str(ids["index-symbols"])[:8]
     click.echo("")
     out("Next, try:", "bold")
-    click.echo(f"  helix task show {index_id}      # a step's life and its checkpoints")
-    click.echo("  helix status                     # queue, fleet and recent events")
-    click.echo("  helix runner   # then, in another terminal: "
-               "helix task submit shell --command 'uname -a'")
+    tips = [(f"helix task show {index_id}", "a step's whole life and its checkpoints"),
+            ("helix status", "the queue, the fleet and what just happened"),
+            ("helix runner", "keeps running; then in another terminal: "
+                             "helix task submit shell --command 'uname -a'")]
+    width = max(len(command) for command, _ in tips)
+    for command, note in tips:
+        click.echo(f"  {command:<{width}}   # {note}")
     if failed:
         raise click.exceptions.Exit(1)
