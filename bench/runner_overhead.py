@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "runner"))
 
 from helixcode import migrate  # noqa: E402
-from helixcode.embedded import Cluster, server_user  # noqa: E402
+from queue_throughput import start_cluster  # noqa: E402  (a private, durable cluster)
 from tests.sshd import SshdCluster, SshdWorker  # noqa: E402
 
 HELIX = str(Path(sys.executable).parent / "helix")
@@ -69,17 +69,6 @@ CHECKPOINTING = (
     "echo \"@@helix/1 checkpoint tick {\\\"i\\\": $i}\"; done"
 )
 """A task of 60 s that checkpoints every 0.1 s and resumes from its checkpoint."""
-
-
-def start_cluster() -> Cluster:
-    """A private, durable cluster in a temporary directory."""
-    base = Path(tempfile.mkdtemp(prefix="helix-bench-runner-"))
-    user = server_user()
-    if user is not None:
-        os.chown(base, user.pw_uid, user.pw_gid)
-    cluster = Cluster(base)
-    cluster.start()
-    return cluster
 
 
 def plain_login(worker: SshdWorker) -> SshdWorker:

@@ -375,21 +375,34 @@ def test_runner_checkpoint__worker_vanishes_and_task_resumes_elsewhere_once(
     assert fleet.invariants() == []
 
 
-def test_runner_cancel__leaves_no_remote_process(fleet: Fleet,
-                                                 sshd_worker: SshdWorker) -> None:
+def test_runner_cancel_and_pause__leave_no_remote_process(fleet: Fleet,
+                                                          sshd_worker: SshdWorker) -> None:
     fleet.add_worker("solo", sshd_worker)
-    marker = unique()
-    task = fleet.submit(f"sleep {marker} & sleep {marker}; wait")
+    doomed, paused = unique(), unique()
+    cancelled_task = fleet.submit(f"sleep {doomed} & sleep {doomed}; wait")
+    paused_task = fleet.submit(
+        f'if [ "$HELIX_ATTEMPT" = 1 ]; then sleep {paused} & sleep {paused}; wait; fi; '
+        'echo resumed')
     runner = fleet.runner()
-    fleet.wait_status(task, "running")
-    fleet.wait_until("the remote processes", lambda: len(pgrep(f"sleep {marker}")) >= 2)
+    fleet.wait_status(cancelled_task, "running")
+    fleet.wait_status(paused_task, "running")
+    fleet.wait_until("the remote processes", lambda: len(pgrep(f"sleep {doomed}")) >= 2
+                     and len(pgrep(f"sleep {paused}")) >= 2)
 
-    fleet.conn.execute("select helix.cancel_task(%s, 'test')", (task,))
-    assert wait_until_gone(f"sleep {marker}", timeout=10) == []
+    fleet.conn.execute("select helix.cancel_task(%s, 'test')", (cancelled_task,))
+    fleet.conn.execute("select helix.pause_task(%s)", (paused_task,))
+    assert wait_until_gone(f"sleep {doomed}", timeout=10) == []
+    assert wait_until_gone(f"sleep {paused}", timeout=10) == []
     event = runner.wait_for_event("task_cancel")
-    assert event["task_id"] == str(task) and event["attempt"] == 1
-    row = fleet.task(task)
-    assert row["status"] == "cancelled"
+    assert event["task_id"] == str(cancelled_task) and event["attempt"] == 1
+    assert runner.wait_for_event("task_pause")["task_id"] == str(paused_task)
+    assert fleet.task(cancelled_task)["status"] == "cancelled"
+    assert fleet.task(paused_task)["status"] == "paused"
+    # Resumed, the paused task runs again (a new attempt) and completes.
+    fleet.conn.execute("select helix.resume_task(%s)", (paused_task,))
+    row = fleet.wait_status(paused_task, "completed", "failed")
+    assert row["status"] == "completed" and row["attempt"] == 2
+    assert row["result_data"]["stdout_tail"] == "resumed\n"
     assert runner.stop() == 0
     assert fleet.invariants() == []
 
