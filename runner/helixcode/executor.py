@@ -237,9 +237,12 @@ class Execution:
             except WorkerUnreachable as exc:
                 self._park(exc)
                 return
-        if self._stop_reason is not None:
+        if self._stop_reason is not None and process.terminated:
             self._after_stop(exit_code)
             return
+        # A command that ended by itself is reported as it ended, even if a stop was asked
+        # meanwhile: a task that finished during a shutdown must not run again, and a report
+        # on a task that moved on is refused (and ignored) anyway.
         run = RunResult(
             exit_code=exit_code,
             stdout_tail=process.stdout_tail,
