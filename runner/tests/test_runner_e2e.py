@@ -375,6 +375,33 @@ def test_runner_checkpoint__worker_vanishes_and_task_resumes_elsewhere_once(
     assert fleet.invariants() == []
 
 
+def test_runner_worker_blip__task_released_and_resumed_from_checkpoint(
+        fleet: Fleet, tmp_path: Path) -> None:
+    # The worker is back before the database would call it offline: the runner, which lost
+    # the command's outcome with the connection, hands the task back itself.
+    fleet.settings(heartbeat_timeout="30 seconds")
+    fleet.add_worker("flaky")
+    journal = tmp_path / "journal"
+    task = fleet.submit(steps_command(journal, steps=10, pause=0.3))
+    runner = fleet.runner()
+    fleet.wait_until("three steps", lambda: journal.exists()
+                     and len(journal.read_text().splitlines()) >= 3)
+    fleet.workers["flaky"].restart()
+
+    row = fleet.wait_status(task, "completed", "failed")
+    assert row["status"] == "completed", row["error_message"]
+    assert row["attempt"] == 2 and row["retry_count"] == 0
+    lines = journal.read_text().splitlines()
+    second = [line for line in lines if "attempt 2" in line]
+    assert second and int(second[0].split()[1]) >= 2, lines
+    assert sum(1 for line in lines if line.startswith("done")) == 1
+    released = runner.wait_for_event("task_released")
+    assert released["task_id"] == str(task) and released["attempt"] == 1
+    assert fleet.conn.execute("select status from helix.workers").fetchone()[0] == "active"
+    assert runner.stop() == 0
+    assert fleet.invariants() == []
+
+
 def test_runner_cancel_and_pause__leave_no_remote_process(fleet: Fleet,
                                                           sshd_worker: SshdWorker) -> None:
     fleet.add_worker("solo", sshd_worker)
@@ -415,6 +442,7 @@ def test_runner_crash__second_runner_rescues_the_task(fleet: Fleet,
     # the next one finishes at once.
     task = fleet.submit(f'if [ "$HELIX_ATTEMPT" = 1 ]; then sleep {marker}; fi; echo done')
     first = fleet.runner()
+    first.wait_for_event("sweep_leader")
     fleet.wait_status(task, "running")
     fleet.wait_until("the first attempt's process", lambda: bool(pgrep(f"sleep {marker}")))
     first.kill()
@@ -431,6 +459,8 @@ def test_runner_crash__second_runner_rescues_the_task(fleet: Fleet,
     assert statuses == {"lost": 1, "running": 1}
     # The orphan of the first attempt is found and killed by the second runner.
     assert wait_until_gone(f"sleep {marker}", timeout=15) == []
+    # The crashed runner's session, and with it the sweep lock, went; the second one leads.
+    second.wait_for_event("sweep_leader")
     orphan = second.wait_for_event("task_orphan_killed")
     assert orphan["task_id"] == str(task) and orphan["attempt"] == 1
     assert second.stop() == 0
