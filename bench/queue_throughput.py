@@ -414,7 +414,8 @@ def run(cluster: Cluster, python: Path, rounds: int, tasks: int, big: int) -> No
     print(f"| {'-' * 42} | {'-' * 11}:|")
     for name, value in med.items():
         print(f"| {name:42} | {value:11,.0f} |")
-    print(f"| {'assign, 10 thousand rows in table':42} | {statistics.median(assign_small):11,.0f} |")
+    small_label = "assign, 10 thousand rows in table"
+    print(f"| {small_label:42} | {statistics.median(assign_small):11,.0f} |")
     print(f"| {f'assign, {big:,} rows in table':42} | {statistics.median(assign_large):11,.0f} |")
     print()
     print("| ratio | value | target |")

@@ -41,7 +41,7 @@ def state_dir() -> Path:
 
 
 def config_file() -> Path:
-    """The configuration file: ``HELIX_CONFIG``, else ``$XDG_CONFIG_HOME/helixcode/config.toml``."""
+    """The config file: ``HELIX_CONFIG``, else ``$XDG_CONFIG_HOME/helixcode/config.toml``."""
     override = os.environ.get("HELIX_CONFIG")
     if override:
         return Path(override)
