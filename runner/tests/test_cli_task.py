@@ -250,6 +250,20 @@ def test_watch__failed_task_exits_1_with_its_error(fresh_db: str) -> None:
     assert result.stdout.splitlines()[-1] == f"task {task_id} failed: compiler crashed"
 
 
+def test_watch__json_lines_for_scripts(fresh_db: str) -> None:
+    task_id = submit(fresh_db, "shell", "--command", "make")
+    thread = _finish_later(fresh_db, task_id, "complete")
+    result = helix(fresh_db, "task", "watch", str(task_id), "--interval", "0.05",
+                   "--timeout", "30", "--json")
+    thread.join()
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {e["id"] for e in events} == {str(task_id)}
+    assert events[0]["status"] == "pending" and events[-1]["status"] == "completed"
+    assert {"worker": "w1", "progress": 0.4, "message": "compiling"}.items() <= next(
+        e for e in events if e["message"]).items()
+
+
 def test_watch__timeout_exits_1(fresh_db: str) -> None:
     task_id = submit(fresh_db, "shell", "--command", "make")
     result = helix(fresh_db, "task", "watch", str(task_id), "--interval", "0.05",

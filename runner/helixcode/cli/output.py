@@ -84,9 +84,9 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def to_json(data: Any) -> str:
-    """``data`` as indented JSON, with timestamps, uuids and decimals made plain."""
-    return json.dumps(data, indent=2, default=_jsonable, sort_keys=False)
+def to_json(data: Any, indent: int | None = 2) -> str:
+    """``data`` as JSON (indented, or one line), with timestamps, uuids, decimals made plain."""
+    return json.dumps(data, indent=indent, default=_jsonable, sort_keys=False)
 
 
 def echo_json(data: Any) -> None:

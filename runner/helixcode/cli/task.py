@@ -27,6 +27,7 @@ from .output import (
     print_fields,
     print_table,
     text,
+    to_json,
 )
 
 log = logging.getLogger(__name__)
@@ -407,27 +408,34 @@ def _watch_line(row: dict[str, Any]) -> str:
               help="Seconds between looks at the task.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Give up after this long (exit 1).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each change as one line of JSON (status, worker, attempt, progress).")
 @database_option
-def watch(task_ref: str, interval: float, timeout: float | None,
+def watch(task_ref: str, interval: float, timeout: float | None, as_json: bool,
           database_url: str | None) -> None:
     """Follow one task live until it ends: status, worker, progress and its messages.
 
     Exits 0 when the task completed, 1 when it failed or was cancelled (or --timeout
     passed first). On a terminal it draws a progress bar; piped, it prints a line at each
-    change.
+    change (with --json, a JSON object per line).
 
     \b
     Examples:
       helix task watch 3f2a9c1e
       helix task watch "$(helix task submit shell --command 'make test')" && deploy
+      helix task watch 3f2a9c1e --json | jq -r .status
     """
     deadline = time.monotonic() + timeout if timeout else None
     with database(database_url) as conn:
         task_id = resolve_task(conn, task_ref)
-        if is_terminal():
+        if is_terminal() and not as_json:
             row = _watch_rich(conn, task_id, interval, deadline)
         else:
-            row = _watch_plain(conn, task_id, interval, deadline)
+            row = _watch_plain(conn, task_id, interval, deadline, as_json)
+    if as_json:
+        if row["status"] != "completed":
+            raise click.exceptions.Exit(1)
+        return
     if row["status"] == "completed":
         out(f"task {task_id} completed", "green")
         return
@@ -447,14 +455,21 @@ def _look(conn: psycopg.Connection, task_id: uuid.UUID) -> dict[str, Any]:
 
 
 def _watch_plain(conn: psycopg.Connection, task_id: uuid.UUID, interval: float,
-                 deadline: float | None) -> dict[str, Any]:
+                 deadline: float | None, as_json: bool = False) -> dict[str, Any]:
     last = None
     while True:
         row = _look(conn, task_id)
         line_state = (row["status"], row["worker"], row["attempt"], row["progress"],
                       row["progress_message"])
         if line_state != last:
-            click.echo(_watch_line(row))
+            if as_json:
+                click.echo(to_json({"at": dt.datetime.now(dt.timezone.utc), "id": task_id,
+                                    "status": row["status"], "worker": row["worker"],
+                                    "attempt": row["attempt"], "progress": row["progress"],
+                                    "message": row["progress_message"],
+                                    "error": row["error_message"]}, indent=None))
+            else:
+                click.echo(_watch_line(row))
             last = line_state
         if row["status"] in FINISHED or (deadline and time.monotonic() > deadline):
             return row
