@@ -51,9 +51,13 @@ class RunnerProcess:
 
     def __init__(self, url: str, known_hosts: Path, log_dir: Path, *extra: str) -> None:
         self.log_file = Path(tempfile.mkstemp(prefix="runner-", suffix=".log", dir=log_dir)[1])
+        # `helix runner start ...` and `helix runner ...` are the same; "start" in extra picks
+        # the first form.
+        command = ["runner", "start"] if "start" in extra else ["runner"]
+        extra = tuple(arg for arg in extra if arg != "start")
         with self.log_file.open("w") as handle:
             self.process = subprocess.Popen(
-                [HELIX, "runner", "--database-url", url, "--known-hosts", str(known_hosts),
+                [HELIX, *command, "--database-url", url, "--known-hosts", str(known_hosts),
                  "--log-format", "json", "--shutdown-grace", "2", *extra],
                 stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
             )
@@ -448,7 +452,7 @@ def test_runner_crash__second_runner_rescues_the_task(fleet: Fleet,
     first.kill()
     killed_at = time.monotonic()
 
-    second = fleet.runner()
+    second = fleet.runner("start")
     row = fleet.wait_status(task, "completed", "failed")
     assert row["status"] == "completed", row["error_message"]
     assert row["attempt"] == 2 and row["retry_count"] == 0
