@@ -61,12 +61,9 @@ from .transport import (
     CommandSpec,
     HostKeyError,
     InvalidWorkerConfig,
-    LocalTransport,
-    SSHTransport,
     Transport,
     TransportError,
     TransportPool,
-    WorkerConfig,
     WorkerUnreachable,
 )
 
@@ -95,46 +92,6 @@ PROC_SCAN = (
     "[ -n \"$t\" ] && [ -n \"$g\" ] && echo \"@@helix-proc $g $t $a\"; done; true"
 )
 """Lists ``@@helix-proc PGID TASK ATTEMPT`` for every process of the user that runs a task."""
-
-
-class _NoDelaySSHTransport(SSHTransport):
-    """An SSH transport whose socket sends small writes at once (TCP_NODELAY).
-
-    Without it, the few small packets that start a command (channel request, exec, the
-    script, EOF) meet Nagle's algorithm and the peer's delayed ACK: about 40 ms per task
-    instead of about 6. Workaround until helixcode.transport.ssh sets the option itself.
-    """
-
-    def _open(self) -> Any:
-        connection = super()._open()
-        try:
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (OSError, AttributeError) as exc:
-            log.debug("worker %s: TCP_NODELAY not set: %s", self.worker, exc)
-        return connection
-
-
-class _RunnerTransportPool(TransportPool):
-    """The transport pool, making :class:`_NoDelaySSHTransport` for SSH workers."""
-
-    def get(self, worker: str, ssh_config: Any) -> Transport:
-        """Return the transport of ``worker``; a changed ``ssh_config`` replaces it."""
-        config = WorkerConfig.from_ssh_config(ssh_config)
-        with self._lock:
-            current = self._transports.get(worker)
-            if current is not None and getattr(current, "config", None) == config:
-                return current
-            if current is not None:
-                log.info("worker %s: ssh_config changed, replacing its transport", worker)
-                current.close()
-            transport: Transport
-            if config.transport == "local":
-                transport = LocalTransport(worker, config)
-            else:
-                transport = _NoDelaySSHTransport(worker, config, known_hosts=self.known_hosts,
-                                                 **self.ssh_options)
-            self._transports[worker] = transport
-            return transport
 
 
 @dataclass(frozen=True)
@@ -177,7 +134,7 @@ class Daemon:
         self.hostname = socket.gethostname()
         self.name = options.name or f"{self.hostname}:{os.getpid()}"
         self.task_types: dict[str, TaskType] = load_task_types()
-        self.pool = _RunnerTransportPool(
+        self.pool = TransportPool(
             options.known_hosts, connect_timeout=5.0, reconnect_delay=0.5,
             reconnect_max_delay=10.0, keepalive_interval=5.0,
         )
