@@ -71,15 +71,6 @@ CHECKPOINTING = (
 """A task of 60 s that checkpoints every 0.1 s and resumes from its checkpoint."""
 
 
-def plain_login(worker: SshdWorker) -> SshdWorker:
-    """Restart the worker with SHLVL=1 for its sessions, so bash skips ~/.bashrc."""
-    worker.kill()
-    config = worker.config_file.read_text()
-    worker.config_file.write_text(config.replace("SetEnv ", "SetEnv SHLVL=1 ", 1))
-    worker.start()
-    return worker
-
-
 class Bench:
     """One database, a set of sshd workers and one runner."""
 
@@ -99,9 +90,7 @@ class Bench:
 
     def add_worker(self, name: str, max_tasks: int = 10) -> uuid.UUID:
         """Start an sshd worker and register it."""
-        worker = self.sshd.start_worker()
-        if not self.keep_bashrc:
-            plain_login(worker)
+        worker = self.sshd.start_worker(login_rc=self.keep_bashrc)
         worker_id = self.conn.execute(
             "select helix.register_worker(p_hostname => %s, p_ssh_config => %s, "
             "p_max_concurrent_tasks => %s)",

@@ -59,8 +59,14 @@ UsePAM no
 MaxSessions 64
 MaxStartups 64
 LogLevel VERBOSE
-SetEnv {marker}={directory}
+SetEnv {login_rc}{marker}={directory}
 """
+
+SKIP_LOGIN_RC = "SHLVL=1 "
+"""Debian's bash sources ~/.bashrc for commands run by sshd, unless SHLVL says it is nested.
+Where that file runs `pyenv init` (as on CI images), it costs about 100 ms per session, and a
+session killed mid-way can leave pyenv's rehash lock behind, after which every later SSH
+session on the machine waits 60 s. Test workers are plain accounts without that setup."""
 
 
 def _free_port(address: str) -> int:
@@ -138,7 +144,7 @@ def _kill_all(pids: set[int]) -> None:
 class SshdWorker:
     """One simulated worker: an sshd on its own loopback address and port."""
 
-    def __init__(self, cluster: SshdCluster, address: str) -> None:
+    def __init__(self, cluster: SshdCluster, address: str, login_rc: bool = False) -> None:
         self.cluster = cluster
         self.host = address
         self.port = _free_port(address)
@@ -158,6 +164,7 @@ class SshdWorker:
                 user=cluster.user,
                 marker=MARKER_VARIABLE,
                 directory=self.directory,
+                login_rc="" if login_rc else SKIP_LOGIN_RC,
             )
         )
         self._process: subprocess.Popen[bytes] | None = None
@@ -263,10 +270,13 @@ class SshdCluster:
             # container that never started the ssh service does not have.
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
 
-    def start_worker(self) -> SshdWorker:
-        """Start a new worker on the next loopback address and add it to known_hosts."""
+    def start_worker(self, login_rc: bool = False) -> SshdWorker:
+        """Start a new worker on the next loopback address and add it to known_hosts.
+
+        ``login_rc``: let the user's ~/.bashrc run for each session (see SKIP_LOGIN_RC).
+        """
         address = f"127.0.0.{len(self.workers) + 2}"
-        worker = SshdWorker(self, address)
+        worker = SshdWorker(self, address, login_rc=login_rc)
         self.workers.append(worker)
         worker.start()
         with self.known_hosts.open("a") as handle:

@@ -126,7 +126,7 @@ class Fleet:
     def add_worker(self, name: str, worker: SshdWorker | None = None, **options: Any) -> uuid.UUID:
         """Start an sshd worker (unless given one) and register it under ``name``."""
         if worker is None:
-            worker = skip_login_rc(self.sshd.start_worker())
+            worker = self.sshd.start_worker()
             self.started.append(worker)
         self.workers[name] = worker
         worker_id = self.conn.execute(
@@ -201,21 +201,6 @@ class Fleet:
             if runner.process.poll() is None:
                 runner.kill()
         self.conn.close()
-
-
-def skip_login_rc(worker: SshdWorker) -> SshdWorker:
-    """Restart ``worker`` with SHLVL=1 in its sessions' environment, so bash skips ~/.bashrc.
-
-    Debian's bash sources ~/.bashrc for commands run by sshd. Where that file runs
-    `pyenv init` (CI images), a session killed with the worker can leave pyenv's rehash lock
-    behind, and every later SSH session anywhere on the machine then waits 60 s for it. The
-    tests that kill workers use workers restarted this way.
-    """
-    worker.kill()
-    config = worker.config_file.read_text()
-    worker.config_file.write_text(config.replace("SetEnv ", "SetEnv SHLVL=1 ", 1))
-    worker.start()
-    return worker
 
 
 @pytest.fixture
