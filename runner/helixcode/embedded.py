@@ -94,7 +94,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    # SO_REUSEADDR as the server sets it: connections of a previous run lingering in
+    # TIME_WAIT must not push a restarted cluster onto another port.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
