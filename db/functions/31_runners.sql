@@ -124,3 +124,39 @@ revoke all on function helix.stop_runner(uuid) from public;
 grant execute on function helix.register_runner(text, text, integer, text) to helix_runner;
 grant execute on function helix.renew_runner_lease(uuid, boolean) to helix_runner;
 grant execute on function helix.stop_runner(uuid) to helix_runner;
+
+-- ---------------------------------------------------------------------------------------
+-- What a runner reads: the workers to reach, and its pacing
+-- ---------------------------------------------------------------------------------------
+
+create or replace function helix.runner_workers()
+returns table(id uuid, hostname text, ssh_config jsonb, status text, health_status text)
+language sql stable security definer
+set search_path = helix, public, pg_temp as $$
+    select w.id, w.hostname::text, w.ssh_config, w.status::text, w.health_status::text
+    from helix.workers w
+    where w.status in ('active', 'maintenance', 'offline')
+    order by w.hostname
+$$;
+comment on function helix.runner_workers() is
+    'Workers a runner should reach and probe: active, maintenance and offline ones (an '
+    'offline worker is probed so its return is noticed), with their ssh_config. Lets the '
+    'runner role work without reading helix.workers.';
+
+create or replace function helix.runner_timings()
+returns table(heartbeat_interval_s double precision, heartbeat_timeout_s double precision,
+              runner_timeout_s double precision)
+language sql stable security definer
+set search_path = helix, public, pg_temp as $$
+    select extract(epoch from helix.setting_interval('heartbeat_interval'))::float8,
+           extract(epoch from helix.setting_interval('heartbeat_timeout'))::float8,
+           extract(epoch from helix.setting_interval('runner_timeout'))::float8
+$$;
+comment on function helix.runner_timings() is
+    'The settings that pace a runner, in seconds: how often to probe workers, when they '
+    'count as gone, and the lease a runner must renew within.';
+
+revoke all on function helix.runner_workers() from public;
+revoke all on function helix.runner_timings() from public;
+grant execute on function helix.runner_workers() to helix_runner;
+grant execute on function helix.runner_timings() to helix_runner;

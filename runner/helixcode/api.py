@@ -242,9 +242,7 @@ class Api:
         if not ids:
             return {}
         result = self.rows(
-            "select id, case when status in ('assigned', 'running') then attempt end "
-            "from helix.distributed_tasks where id = any(%s)",
-            (ids,),
+            "select task_id, live_attempt from helix.task_attempts(p_task_ids => %s)", (ids,)
         )
         return {row[0]: row[1] for row in result}
 
@@ -267,17 +265,16 @@ class Api:
         Offline workers are probed too, so that one coming back is noticed.
         """
         result = self.rows(
-            "select id, hostname, ssh_config, status, health_status from helix.workers "
-            "where status in ('active', 'maintenance', 'offline') order by hostname"
+            "select id, hostname, ssh_config, status, health_status "
+            "from helix.runner_workers()"
         )
         return [Worker(*row) for row in result]
 
     def timings(self) -> Timings:
         """The pacing settings, in seconds."""
         row = self.rows(
-            "select extract(epoch from helix.setting_interval('heartbeat_interval')), "
-            "extract(epoch from helix.setting_interval('heartbeat_timeout')), "
-            "extract(epoch from helix.setting_interval('runner_timeout'))"
+            "select heartbeat_interval_s, heartbeat_timeout_s, runner_timeout_s "
+            "from helix.runner_timings()"
         )[0]
         return Timings(*(float(v) for v in row))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -294,6 +295,28 @@ def test_runner_dag__runs_to_completion_across_workers(fleet: Fleet, tmp_path: P
     assert {"task_id", "attempt", "worker"} <= set(completed[0])
     assert runner.stop() == 0
     assert fleet.conn.execute("select status from helix.runners").fetchall() == [("stopped",)]
+    assert fleet.invariants() == []
+
+
+def test_runner_role__runs_work_with_only_the_runner_role(fleet: Fleet) -> None:
+    """A deployment logs the runner in as a role granted helix_runner, not as an owner."""
+    role = f"runner_{uuid.uuid4().hex[:12]}"
+    password = uuid.uuid4().hex
+    fleet.conn.execute(f"create role {role} login password '{password}' in role helix_runner")
+    url = re.sub(r"://[^@]*@", f"://{role}:{password}@", fleet.url)
+    with psycopg.connect(url) as as_runner:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            as_runner.execute("select count(*) from helix.workers")
+    fleet.add_worker("alpha")
+    first = fleet.submit("echo one")
+    second = fleet.submit_data({"command": "echo two"}, depends_on=[first])
+    runner = RunnerProcess(url, fleet.sshd.known_hosts, fleet.log_dir)
+    fleet.runners.append(runner)
+    final = fleet.wait_status(second, "completed", "failed")
+    assert final["status"] == "completed", final["error_message"]
+    assert fleet.task(first)["result_data"]["stdout_tail"] == "one\n"
+    assert "permission denied" not in runner.text()
+    assert runner.stop() == 0
     assert fleet.invariants() == []
 
 
