@@ -28,6 +28,10 @@ begin
             'when (new.updated_at is not distinct from old.updated_at) '
             'execute function helix.touch_updated_at()',
             t || '_touch_updated_at', t);
+        execute format(
+            'comment on trigger %I on helix.%I is %L',
+            t || '_touch_updated_at', t,
+            'Keeps updated_at at the time of the last change of the row.');
     end loop;
 end
 $$;
@@ -97,6 +101,8 @@ comment on function helix.settings_check_value() is
 create or replace trigger settings_check_value
     before insert or update on helix.settings
     for each row execute function helix.settings_check_value();
+comment on trigger settings_check_value on helix.settings is
+    'Refuses a value that does not parse as the row''s value_type (HX011).';
 
 create or replace function helix.setting(p_key text) returns jsonb
 language plpgsql stable as $$
