@@ -339,7 +339,7 @@ def _control(task_ref: str, database_url: str | None, call: str, done: str,
 @click.option("--reason", help="Why, kept as the task's error message.")
 @database_option
 def cancel(task_ref: str, reason: str | None, database_url: str | None) -> None:
-    """Cancel a task; a running one is stopped by its runner. Its dependents fail with it.
+    """Cancel a task; a running one is stopped by its runner. Its dependents are cancelled.
 
     \b
     Example:
@@ -380,6 +380,9 @@ def resume(task_ref: str, database_url: str | None) -> None:
 @database_option
 def retry(task_ref: str, database_url: str | None) -> None:
     """Run a failed or cancelled task again, with fresh retries.
+
+    It resumes from its last checkpoint. Dependents that failed or were cancelled with it
+    stay so: retry each of them after it.
 
     \b
     Example:
