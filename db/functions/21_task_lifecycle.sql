@@ -455,38 +455,80 @@ $$;
 comment on function helix.check_batch_args(uuid[], integer[]) is
     'Refuses (HX001) batch arguments that do not pair up one attempt per distinct task.';
 
+-- What each input of a batch report came to, in input order, given the ids the batch's one
+-- UPDATE applied. All applied (the usual case): nulls, without reading a task again.
+-- Otherwise the others are refused as the single form would refuse them. Called from
+-- start_tasks and complete_tasks, whose enable_* settings make the join probe the primary key.
+create or replace function helix.batch_outcome(
+    p_task_ids uuid[], p_attempts integer[], p_applied uuid[]
+) returns table(task_id uuid, refused_with text)
+language plpgsql stable as $$
+#variable_conflict use_column
+begin
+    if coalesce(cardinality(p_applied), 0) = cardinality(p_task_ids) then
+        return query select x.id, null::text from unnest(p_task_ids) with ordinality x(id, ord)
+                     order by x.ord;
+        return;
+    end if;
+    return query
+    select x.id,
+           case when x.id = any (p_applied) then null
+                when t.id is null then 'HX002'
+                when t.attempt <> x.attempt then 'HX004'
+                else 'HX003' end
+    from unnest(p_task_ids, p_attempts) with ordinality as x(id, attempt, ord)
+    left join helix.distributed_tasks t on t.id = x.id
+    order by x.ord;
+end
+$$;
+comment on function helix.batch_outcome(uuid[], integer[], uuid[]) is
+    'One row per input of a batch report: refused_with null when its id is in p_applied, '
+    'else HX002, HX004 or HX003; reads the tasks only when some input was not applied.';
+
 create or replace function helix.start_tasks(p_task_ids uuid[], p_attempts integer[])
 returns table(task_id uuid, refused_with text)
 language plpgsql security definer
-set search_path = helix, public, pg_temp as $$
+set search_path = helix, public, pg_temp
+set enable_seqscan = off
+set enable_bitmapscan = off
+set enable_hashjoin = off
+set enable_mergejoin = off as $$
 #variable_conflict use_column
+declare
+    v_done uuid[];
+    v_session_ids uuid[];
+    v_session_tasks uuid[];
 begin
     perform helix.check_batch_args(p_task_ids, p_attempts);
-    return query
-    with input as (
-        select x.id, x.attempt, x.ord
-        from unnest(p_task_ids, p_attempts) with ordinality as x(id, attempt, ord)
-    ), done as (
+    -- One primary-key probe per input, by construction. The status wanted comes in as a
+    -- column of the input (x.status), not as a constant: a constant status = 'assigned'
+    -- lets the planner prove the predicate of a partial index (status or assigned_worker)
+    -- and, on statistics that saw few assigned tasks, scan that index for every task it
+    -- holds, dead entries included, and join the input to it; measured, that costs more
+    -- than the update itself. As a join clause it proves nothing, and the settings above
+    -- leave the nested loop over the input as the only plan.
+    with done as (
         update helix.distributed_tasks t
         set status = 'running', started_at = now(), updated_at = now()
-        from input i
-        where t.id = i.id and t.attempt = i.attempt and t.status = 'assigned'
+        from unnest(p_task_ids, p_attempts,
+                    array_fill('assigned'::text, array[cardinality(p_task_ids)]))
+             as x(id, attempt, status)
+        where t.id = x.id and t.attempt = x.attempt and t.status = x.status
         returning t.id, t.session_id
-    ), resumed as (
-        update helix.sessions s set status = 'active', updated_at = now()
-        from done d
-        where s.id = d.session_id and s.current_task_id = d.id
-          and s.status = 'waiting_for_worker'
     )
-    select i.id,
-           case when d.id is not null then null
-                when t.id is null then 'HX002'
-                when t.attempt <> i.attempt then 'HX004'
-                else 'HX003' end
-    from input i
-    left join done d on d.id = i.id
-    left join helix.distributed_tasks t on t.id = i.id
-    order by i.ord;
+    select array_agg(d.id),
+           array_agg(d.session_id) filter (where d.session_id is not null),
+           array_agg(d.id) filter (where d.session_id is not null)
+      into v_done, v_session_ids, v_session_tasks
+    from done d;
+    if v_session_ids is not null then
+        -- A session that waited for its task's worker runs again with it.
+        update helix.sessions s set status = 'active', updated_at = now()
+        from unnest(v_session_ids, v_session_tasks) as d(session_id, task_id)
+        where s.id = d.session_id and s.current_task_id = d.task_id
+          and s.status = 'waiting_for_worker';
+    end if;
+    return query select * from helix.batch_outcome(p_task_ids, p_attempts, v_done);
 end
 $$;
 comment on function helix.start_tasks(uuid[], integer[]) is
@@ -498,8 +540,14 @@ create or replace function helix.complete_tasks(
     p_task_ids uuid[], p_attempts integer[], p_results jsonb[] default null
 ) returns table(task_id uuid, refused_with text)
 language plpgsql security definer
-set search_path = helix, public, pg_temp as $$
+set search_path = helix, public, pg_temp
+set enable_seqscan = off
+set enable_bitmapscan = off
+set enable_hashjoin = off
+set enable_mergejoin = off as $$
 #variable_conflict use_column
+declare
+    v_done uuid[];
 begin
     perform helix.check_batch_args(p_task_ids, p_attempts);
     if p_results is not null and cardinality(p_results) <> cardinality(p_task_ids) then
@@ -507,27 +555,19 @@ begin
             cardinality(p_task_ids)
             using errcode = 'HX001', hint = 'Pass one result per task, or null for none.';
     end if;
-    return query
-    with input as (
-        select x.id, x.attempt, p_results[x.ord] as result, x.ord
-        from unnest(p_task_ids, p_attempts) with ordinality as x(id, attempt, ord)
-    ), done as (
+    -- One primary-key probe per input, by construction (see start_tasks).
+    with done as (
         update helix.distributed_tasks t
-        set status = 'completed', result_data = i.result, completed_at = now(), progress = 1,
-            runner_id = null, updated_at = now()
-        from input i
-        where t.id = i.id and t.attempt = i.attempt and t.status = 'running'
+        set status = 'completed', result_data = p_results[x.ord], completed_at = now(),
+            progress = 1, runner_id = null, updated_at = now()
+        from unnest(p_task_ids, p_attempts,
+                    array_fill('running'::text, array[cardinality(p_task_ids)]))
+             with ordinality as x(id, attempt, status, ord)
+        where t.id = x.id and t.attempt = x.attempt and t.status = x.status
         returning t.id
     )
-    select i.id,
-           case when d.id is not null then null
-                when t.id is null then 'HX002'
-                when t.attempt <> i.attempt then 'HX004'
-                else 'HX003' end
-    from input i
-    left join done d on d.id = i.id
-    left join helix.distributed_tasks t on t.id = i.id
-    order by i.ord;
+    select array_agg(d.id) into v_done from done d;
+    return query select * from helix.batch_outcome(p_task_ids, p_attempts, v_done);
 end
 $$;
 comment on function helix.complete_tasks(uuid[], integer[], jsonb[]) is
@@ -542,6 +582,7 @@ comment on function helix.complete_tasks(uuid[], integer[], jsonb[]) is
 revoke all on function helix.check_report_args(uuid, integer) from public;
 revoke all on function helix.refuse_report(uuid, integer, text[], text) from public;
 revoke all on function helix.check_batch_args(uuid[], integer[]) from public;
+revoke all on function helix.batch_outcome(uuid[], integer[], uuid[]) from public;
 revoke all on function helix.retry_delay(integer) from public;
 revoke all on function helix.assign_tasks(integer, uuid, uuid[]) from public;
 revoke all on function helix.start_task(uuid, integer) from public;
