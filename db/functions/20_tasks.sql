@@ -513,9 +513,15 @@ declare
     v_dep_ids uuid[];
     v_dep_n integer[];
     v_event json;
+    v_first_status text;
+    v_last_status text;
+    v_old_status text;
+    v_one uuid;
+    v_attempt integer;
 begin
-    -- One pass over the statement's rows says what work is needed at all; most statements
-    -- (a start, a progress report) need little of the rest.
+    -- One pass over the statement's rows says what work is needed at all, and holds what
+    -- the helix_events payload needs in the usual cases (one task changed, or all changed
+    -- to the same status); most statements (a start, a progress report) need nothing else.
     select array_agg(n.id) filter (where n.status = 'completed' and o.status <> 'completed'),
            array_agg(n.id) filter (where n.status in ('failed', 'cancelled')
                                      and o.status not in ('failed', 'cancelled')),
@@ -529,8 +535,14 @@ begin
                             or (n.status in ('assigned', 'running')
                                 and o.assigned_worker_id is distinct from
                                     n.assigned_worker_id)), false),
-           count(*) filter (where o.status <> n.status)
-      into v_completed, v_dead, v_ready, v_freed, v_held_changed, v_changed
+           count(*) filter (where o.status <> n.status),
+           min(n.status) filter (where o.status <> n.status),
+           max(n.status) filter (where o.status <> n.status),
+           min(o.status) filter (where o.status <> n.status),
+           min(n.id::text) filter (where o.status <> n.status)::uuid,
+           min(n.attempt) filter (where o.status <> n.status)
+      into v_completed, v_dead, v_ready, v_freed, v_held_changed, v_changed,
+           v_first_status, v_last_status, v_old_status, v_one, v_attempt
     from old_rows o join new_rows n on n.id = o.id;
 
     if v_held_changed then
@@ -602,12 +614,14 @@ begin
         perform pg_notify('helix_task_ready', '');
     end if;
     if v_changed = 1 then
-        select json_build_object('kind', 'task', 'task_id', n.id, 'status', n.status,
-                                 'old_status', o.status, 'attempt', n.attempt)
-          into v_event
-        from old_rows o join new_rows n on n.id = o.id
-        where o.status <> n.status;
-        perform pg_notify('helix_events', v_event::text);
+        -- The minimums over one changed row are that row's values.
+        perform pg_notify('helix_events', json_build_object(
+            'kind', 'task', 'task_id', v_one, 'status', v_first_status,
+            'old_status', v_old_status, 'attempt', v_attempt)::text);
+    elsif v_changed > 1 and v_first_status = v_last_status then
+        perform pg_notify('helix_events', json_build_object(
+            'kind', 'task', 'tasks', v_changed,
+            'status', json_build_object(v_first_status, v_changed))::text);
     elsif v_changed > 1 then
         select json_build_object('kind', 'task', 'tasks', v_changed,
                                  'status', json_object_agg(s.status, s.c))
