@@ -191,6 +191,28 @@ def test_cancel_pause_resume_retry__change_status(fresh_db: str,
     assert retried.exit_code == 0 and status() == "pending"
 
 
+def test_retry_with_dependents__brings_back_the_failed_chain(
+        fresh_db: str, conn: psycopg.Connection) -> None:
+    local_worker(conn)
+    build = submit(fresh_db, "shell", "--command", "make", "--max-retries", "0")
+    tests = submit(fresh_db, "shell", "--command", "make test", "--depends-on", str(build))
+    deploy = submit(fresh_db, "shell", "--command", "deploy", "--depends-on", str(tests))
+    other = submit(fresh_db, "shell", "--command", "unrelated")
+    conn.execute("select helix.cancel_task(%s)", (other,))
+    attempt = run_to_running(conn, build)
+    conn.execute("select helix.fail_task(%s, %s, 'boom', false)", (build, attempt))
+
+    def statuses() -> list[str]:
+        return [conn.execute("select status from helix.distributed_tasks where id = %s",
+                             (t,)).fetchone()[0] for t in (build, tests, deploy, other)]
+
+    assert statuses() == ["failed", "failed", "failed", "cancelled"]
+    result = helix(fresh_db, "task", "retry", str(build), "--with-dependents")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("queued again, with 2 dependent task(s)")
+    assert statuses() == ["pending", "pending", "pending", "cancelled"]
+
+
 def test_control__invalid_transition_is_refused_with_exit_4(
         fresh_db: str, conn: psycopg.Connection) -> None:
     task_id = submit(fresh_db, "shell", "--command", "true")

@@ -13,6 +13,7 @@ import click
 import psycopg
 from psycopg.types.json import Jsonb
 
+from ..errors import translated
 from .common import database, database_option, one, resolve_task, rows
 from .errors import HelixGroup
 from .output import (
@@ -377,18 +378,43 @@ def resume(task_ref: str, database_url: str | None) -> None:
 
 @task.command()
 @click.argument("task_ref", metavar="TASK")
+@click.option("--with-dependents", is_flag=True,
+              help="Also retry the tasks downstream that failed or were cancelled with it.")
 @database_option
-def retry(task_ref: str, database_url: str | None) -> None:
+def retry(task_ref: str, with_dependents: bool, database_url: str | None) -> None:
     """Run a failed or cancelled task again, with fresh retries.
 
     It resumes from its last checkpoint. Dependents that failed or were cancelled with it
-    stay so: retry each of them after it.
+    stay so, unless --with-dependents: then they are retried too, each after the tasks it
+    depends on.
 
     \b
-    Example:
+    Examples:
       helix task retry 3f2a9c1e
+      helix task retry 3f2a9c1e --with-dependents
     """
-    _control(task_ref, database_url, "retry_task", "queued again")
+    if not with_dependents:
+        _control(task_ref, database_url, "retry_task", "queued again")
+        return
+    with database(database_url) as conn:
+        task_id = resolve_task(conn, task_ref)
+        # Everything downstream that is failed or cancelled, in submission order: a task is
+        # always submitted after its dependencies, so each is retried after them.
+        downstream = rows(conn, """
+            with recursive down(id) as (
+                select d.task_id from helix.task_dependencies d where d.depends_on_id = %s
+                union
+                select d.task_id from down join helix.task_dependencies d
+                    on d.depends_on_id = down.id
+            )
+            select t.id from helix.distributed_tasks t join down using (id)
+            where t.status in ('failed', 'cancelled') order by t.created_at, t.id""",
+                          (task_id,))
+        with translated(), conn.transaction():
+            for tid in [task_id, *(r["id"] for r in downstream)]:
+                conn.execute("select helix.retry_task(p_task_id => %s)", (tid,))
+    log.info("task %s retried with %d dependent(s)", task_id, len(downstream))
+    out(f"task {task_id} queued again, with {len(downstream)} dependent task(s)", "green")
 
 
 def _watch_line(row: dict[str, Any]) -> str:
