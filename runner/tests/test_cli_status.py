@@ -54,7 +54,21 @@ def test_status__queue_fleet_runners_and_events(fresh_db: str,
 
     data = json.loads(helix("status", "--database-url", fresh_db, "--json").stdout)
     assert data["queue"]["pending"] == 3 and data["ready"] == 2 and data["blocked"] == 1
+    assert data["stuck"] == 0
     assert [w["hostname"] for w in data["workers"]] == ["w1"]
+
+
+def test_status__names_tasks_running_past_their_estimate(
+        fresh_db: str, conn: psycopg.Connection) -> None:
+    conn.execute("select helix.register_worker('w1', %s)", (Jsonb({"transport": "local"}),))
+    task_id = conn.execute("select helix.submit_task('shell', '{\"command\": \"sleep 9\"}', "
+                           "p_estimated_duration => '1 second')").fetchone()[0]
+    attempt = conn.execute("select attempt from helix.assign_tasks(1)").fetchone()[0]
+    conn.execute("select helix.start_task(%s, %s)", (task_id, attempt))
+    conn.execute("update helix.distributed_tasks set started_at = now() - interval '1 minute' "
+                 "where id = %s", (task_id,))
+    result = helix("status", "--database-url", fresh_db)
+    assert "queue: 1 running  1 running past their estimate (helix.stuck_tasks)" in result.stdout
 
 
 def test_status__json_and_follow_together_is_a_usage_error(fresh_db: str) -> None:

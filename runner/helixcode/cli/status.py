@@ -62,6 +62,7 @@ def snapshot(conn: psycopg.Connection) -> dict[str, Any]:
                    event_type as event, event_data
             from helix.recent_worker_events order by created_at desc limit %s""",
                              (RECENT_EVENTS,))
+        stuck = rows(conn, "select count(*) as n from helix.stuck_tasks")[0]["n"]
         now = rows(conn, "select now() as now")[0]["now"]
     by_status = {r["status"]: r for r in counts}
     queue = {s: int(by_status[s]["tasks"]) if s in by_status else 0 for s in QUEUE_ORDER}
@@ -73,6 +74,7 @@ def snapshot(conn: psycopg.Connection) -> dict[str, Any]:
         "ready": int(pending.get("ready", 0) or 0),
         "blocked": int(pending.get("blocked", 0) or 0),
         "in_backoff": int(pending.get("in_backoff", 0) or 0),
+        "stuck": int(stuck),
         "workers": fleet,
         "runners": runners,
         "events": events[:RECENT_EVENTS],
@@ -95,6 +97,8 @@ def _queue_line(snap: dict[str, Any]) -> str:
     if queue["pending"]:
         line += (f"  (pending: {snap['ready']} ready, {snap['blocked']} blocked, "
                  f"{snap['in_backoff']} in retry backoff)")
+    if snap["stuck"]:
+        line += f"  {snap['stuck']} running past their estimate (helix.stuck_tasks)"
     return line
 
 
