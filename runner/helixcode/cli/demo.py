@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -121,6 +123,20 @@ def _follow(conn: Any, ids: dict[str, Any], runner: pipeline.RunnerProcess, time
             time.sleep(0.15)
     raise pipeline.DemoError(f"the pipeline did not finish within {timeout:.0f}s",
                              f"look at 'helix status' and the runner log {runner.log_path}")
+
+
+def _helix_command() -> str:
+    """How the user calls helix: ``helix`` when it is on the PATH, else its path (.venv)."""
+    if shutil.which("helix"):
+        return "helix"
+    script = Path(sys.executable).parent / "helix"
+    if not script.exists():
+        return "helix"
+    try:
+        relative = os.path.relpath(script)
+    except ValueError:
+        return str(script)
+    return relative if not relative.startswith("..") else str(script)
 
 
 def _result_text(result: Any) -> str:
@@ -245,10 +261,11 @@ def _run_demo(quick: bool, database_url: str | None, timeout: float) -> None:
     index_id = str(ids["index-symbols"])[:8]
     click.echo("")
     out("Next, try:", "bold")
-    tips = [(f"helix task show {index_id}", "a step's whole life and its checkpoints"),
-            ("helix status", "the queue, the fleet and what just happened"),
-            ("helix runner", "keeps running; then in another terminal: "
-                             "helix task submit shell --command 'uname -a'")]
+    helix = _helix_command()
+    tips = [(f"{helix} task show {index_id}", "a step's whole life and its checkpoints"),
+            (f"{helix} status", "the queue, the fleet and what just happened"),
+            (f"{helix} runner", f"keeps running; then in another terminal: "
+                                f"{helix} task submit shell --command 'uname -a'")]
     width = max(len(command) for command, _ in tips)
     for command, note in tips:
         click.echo(f"  {command:<{width}}   # {note}")
