@@ -152,3 +152,29 @@ def test_every_command_has_help_with_an_example() -> None:
     walk(cli, [])
     # Hidden plumbing of other areas is not the operator's business.
     assert [m for m in missing if not m.startswith(("db ", "runner"))] == []
+
+
+def test_every_read_command_has_json() -> None:
+    import click
+
+    read_commands = [("worker", "list"), ("worker", "show"), ("task", "list"),
+                     ("task", "show"), ("task", "watch"), ("status",), ("config",),
+                     ("sweep",), ("db", "status")]
+    for path in read_commands:
+        command: click.Command = cli
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        assert "--json" in [o for p in command.params for o in getattr(p, "opts", [])], path
+
+
+def test_no_database_anywhere__exit_6_says_how_to_get_one(
+        clean_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELIX_STATE_DIR", str(tmp_path / "state"))
+    for args in (["task", "list"], ["worker", "list"], ["status"], ["sweep"]):
+        result = helix(*args)
+        assert result.exit_code == 6, (args, result.output)
+        assert result.stderr.splitlines() == [
+            "error: no database given and no private cluster exists",
+            "hint: run 'helix db start' to create one, or give --database-url / "
+            "HELIX_DATABASE_URL"]
