@@ -424,8 +424,8 @@ def remove(worker_ref: str, force: bool, database_url: str | None) -> None:
     """Remove a worker. Refused while it holds tasks, unless --force.
 
     A worker that never ran a task is deleted. One that did is kept for its history
-    (tasks and checkpoints name it) and retired: status inactive, never given work or
-    probed again; 'helix worker add' with its name brings it back.
+    (tasks and checkpoints name it) and retired: status inactive, so it is given no work;
+    'helix worker activate' brings it back.
 
     \b
     Examples:
