@@ -230,6 +230,14 @@ comment on function helix.assign_tasks(integer, uuid, uuid[]) is
 -- Reports from the runner, single forms
 -- ---------------------------------------------------------------------------------------
 
+-- Every report finds its task by primary key, by construction. The statuses a report
+-- accepts come in as the rows of an unnest (x.status), not as constants: a constant
+-- t.status = 'running' lets the planner prove the predicate of a partial index on held
+-- tasks (distributed_tasks_assigned_worker_idx, status in ('assigned', 'running')) and, in
+-- a generic plan made on statistics that saw few held tasks, read that whole index and
+-- filter it by id: one report would then cost as much as there are held tasks. Matched in
+-- a join, the status proves nothing, and the primary key is the only index left.
+
 create or replace function helix.start_task(p_task_id uuid, p_attempt integer) returns void
 language plpgsql security definer
 set search_path = helix, public, pg_temp as $$
@@ -239,7 +247,8 @@ begin
     perform helix.check_report_args(p_task_id, p_attempt);
     update helix.distributed_tasks t
     set status = 'running', started_at = now(), updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status = 'assigned'
+    from unnest('{assigned}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status
     returning t.session_id into v_session;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{assigned}', 'started');
@@ -266,7 +275,8 @@ begin
     update helix.distributed_tasks t
     set status = 'completed', result_data = p_result, completed_at = now(), progress = 1,
         runner_id = null, updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status = 'running';
+    from unnest('{running}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{running}', 'completed');
     end if;
@@ -317,7 +327,8 @@ begin
                                   then null else t.assigned_worker_id end,
         runner_id = null,
         updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status in ('assigned', 'running')
+    from unnest('{assigned,running}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status
     returning t.status into v_status;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{assigned,running}', 'failed');
@@ -352,7 +363,8 @@ begin
     end if;
     update helix.distributed_tasks t
     set checkpoint_data = p_data, updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status in ('assigned', 'running')
+    from unnest('{assigned,running}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status
     returning t.assigned_worker_id into v_worker;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{assigned,running}',
@@ -382,7 +394,8 @@ begin
         run_after = now(),
         started_at = null,
         updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status in ('assigned', 'running');
+    from unnest('{assigned,running}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{assigned,running}', 'released');
     end if;
@@ -407,7 +420,8 @@ begin
     end if;
     update helix.distributed_tasks t
     set progress = p_progress, progress_message = p_message, updated_at = now()
-    where t.id = p_task_id and t.attempt = p_attempt and t.status in ('assigned', 'running');
+    from unnest('{assigned,running}'::text[]) as x(status)
+    where t.id = p_task_id and t.attempt = p_attempt and t.status = x.status;
     if not found then
         perform helix.refuse_report(p_task_id, p_attempt, '{assigned,running}',
                                     'reporting progress');
