@@ -11,8 +11,8 @@ select helix.set_worker_status(:'c', 'inactive');
 select helix.heartbeat(:'a', '{}'::jsonb);
 select helix.submit_task('shell', '{"command": "true"}', p_priority => 9) as held \gset
 select helix.submit_task('shell', '{"command": "true"}') as queued \gset
-select helix.submit_task('shell', '{"command": "true"}', p_dependencies => array[:'queued']::uuid[])
-    as blocked \gset
+select helix.submit_task('shell', '{"command": "true"}',
+    p_dependencies => array[:'queued']::uuid[]) as blocked \gset
 select count(*) from helix.assign_tasks(1);
 
 -- task_attempts
