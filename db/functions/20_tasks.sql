@@ -557,7 +557,13 @@ begin
               where x.worker_id is not null
               group by x.worker_id
               having sum(x.delta) <> 0) d;
-        if v_w is not null then
+        if cardinality(v_w) = 1 then
+            -- One worker (an assignment or completion of one runner's batch, a single
+            -- report): nothing to order, and no nested function call on the hot path.
+            update helix.workers w
+            set current_tasks_count = w.current_tasks_count + v_d[1], updated_at = now()
+            where w.id = v_w[1];
+        elsif v_w is not null then
             perform helix.apply_worker_deltas(v_w, v_d);
         end if;
     end if;
