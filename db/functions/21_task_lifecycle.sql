@@ -67,11 +67,20 @@ comment on function helix.refuse_report(uuid, integer, text[], text) is
 -- Lock order, which is what keeps concurrent callers free of deadlocks:
 --   1. worker rows, FOR NO KEY UPDATE SKIP LOCKED, in id order;
 --   2. task rows, FOR UPDATE SKIP LOCKED, in assignment order.
--- Both steps skip rather than wait, so assign_tasks never waits for anyone and can never
--- be part of a lock cycle. Holding the worker rows for the rest of the transaction means
--- no other caller can hand the same worker more tasks than its free slots (it skips that
--- worker), and the count trigger then updates rows we already hold. Other writers (complete,
--- fail, sweep) lock a task and then its worker; they may wait for us, we never for them.
+-- Holding the worker rows for the rest of the transaction means no other caller can hand
+-- the same worker more tasks than its free slots, and the count trigger then updates rows
+-- we already hold. Other writers (complete, fail, sweep) lock a task and then its worker;
+-- they may wait for us.
+--
+-- Only when step 1 locked no worker although some could take work (every one of them is
+-- held by another transaction: another caller assigning to it, or a completion updating
+-- its count, each a few milliseconds) does assign_tasks wait for them, in id order, at
+-- most lock_timeout (set on the function, 100ms, far below deadlock_timeout); it holds no
+-- task of its own then. Skipping instead sent a caller sharing a worker with others away
+-- empty-handed most of the time: measured with 16 connections cycling tasks through one
+-- worker, 1.7 thousand tasks per second completed against 8 thousand with one connection.
+-- A wait that would close a lock cycle (a caller's own transaction holding another worker)
+-- ends at lock_timeout, and the call returns no task, as a skip would have.
 --
 -- The ready query repeats the partial index's predicate literally, and the function runs
 -- with enable_seqscan, enable_bitmapscan and enable_sort off, so even a generic plan made
@@ -89,7 +98,8 @@ language plpgsql security definer
 set search_path = helix, public, pg_temp
 set enable_seqscan = off
 set enable_bitmapscan = off
-set enable_sort = off as $$
+set enable_sort = off
+set lock_timeout = '100ms' as $$
 #variable_conflict use_column
 declare
     v_runner_status text;
@@ -150,7 +160,29 @@ begin
           for no key update skip locked) w;
     v_n_workers := coalesce(cardinality(v_w_ids), 0);
     if v_n_workers = 0 then
-        return;
+        -- Every candidate was locked, or there is none (the second query then returns at
+        -- once: rows that do not qualify are not waited for). See the lock order above.
+        begin
+            select array_agg(w.id order by w.id),
+                   array_agg(to_jsonb(w.capabilities) order by w.id),
+                   array_agg(w.max_concurrent_tasks - w.current_tasks_count order by w.id)
+              into v_w_ids, v_w_caps, v_w_free
+            from (select w.id, w.capabilities, w.max_concurrent_tasks, w.current_tasks_count
+                  from helix.workers w
+                  where w.status = 'active'
+                    and w.health_status <> 'unhealthy'
+                    and w.current_tasks_count < w.max_concurrent_tasks
+                    and (p_worker_ids is null or w.id = any (p_worker_ids))
+                  order by w.id
+                  for no key update) w;
+        exception
+            when lock_not_available then
+                return;
+        end;
+        v_n_workers := coalesce(cardinality(v_w_ids), 0);
+        if v_n_workers = 0 then
+            return;
+        end if;
     end if;
     select sum(f) into v_free_total from unnest(v_w_free) f;
     -- Tasks no locked worker can take are passed over; the scan stops after this many.
