@@ -103,6 +103,7 @@ set lock_timeout = '100ms' as $$
 #variable_conflict use_column
 declare
     v_runner_status text;
+    v_pass integer;
     v_w_ids uuid[];
     v_w_caps jsonb[];
     v_w_free integer[];
@@ -146,43 +147,40 @@ begin
         return;
     end if;
 
-    select array_agg(w.id order by w.id),
-           array_agg(to_jsonb(w.capabilities) order by w.id),
-           array_agg(w.max_concurrent_tasks - w.current_tasks_count order by w.id)
-      into v_w_ids, v_w_caps, v_w_free
-    from (select w.id, w.capabilities, w.max_concurrent_tasks, w.current_tasks_count
-          from helix.workers w
-          where w.status = 'active'
-            and w.health_status <> 'unhealthy'
-            and w.current_tasks_count < w.max_concurrent_tasks
-            and (p_worker_ids is null or w.id = any (p_worker_ids))
-          order by w.id
-          for no key update skip locked) w;
-    v_n_workers := coalesce(cardinality(v_w_ids), 0);
-    if v_n_workers = 0 then
-        -- Every candidate was locked, or there is none (the second query then returns at
-        -- once: rows that do not qualify are not waited for). See the lock order above.
+    -- The second pass runs only when the first locked no worker: see the lock order above.
+    for v_pass in 1 .. 2 loop
+        select array_agg(w.id order by w.id),
+               array_agg(to_jsonb(w.capabilities) order by w.id),
+               array_agg(w.max_concurrent_tasks - w.current_tasks_count order by w.id)
+          into v_w_ids, v_w_caps, v_w_free
+        from (select w.id, w.capabilities, w.max_concurrent_tasks, w.current_tasks_count
+              from helix.workers w
+              where w.status = 'active'
+                and w.health_status <> 'unhealthy'
+                and w.current_tasks_count < w.max_concurrent_tasks
+                and (p_worker_ids is null or w.id = any (p_worker_ids))
+              order by w.id
+              for no key update skip locked) w;
+        exit when v_w_ids is not null or v_pass = 2;
+        -- Wait for the candidates others hold (at most lock_timeout); rows that do not
+        -- qualify are not waited for, so with no candidate at all this returns at once.
+        -- Once we hold them, the pass above returns them (SKIP LOCKED skips only the locks
+        -- of other transactions).
         begin
-            select array_agg(w.id order by w.id),
-                   array_agg(to_jsonb(w.capabilities) order by w.id),
-                   array_agg(w.max_concurrent_tasks - w.current_tasks_count order by w.id)
-              into v_w_ids, v_w_caps, v_w_free
-            from (select w.id, w.capabilities, w.max_concurrent_tasks, w.current_tasks_count
-                  from helix.workers w
-                  where w.status = 'active'
-                    and w.health_status <> 'unhealthy'
-                    and w.current_tasks_count < w.max_concurrent_tasks
-                    and (p_worker_ids is null or w.id = any (p_worker_ids))
-                  order by w.id
-                  for no key update) w;
+            perform from helix.workers w
+            where w.status = 'active' and w.health_status <> 'unhealthy'
+              and w.current_tasks_count < w.max_concurrent_tasks
+              and (p_worker_ids is null or w.id = any (p_worker_ids))
+            order by w.id
+            for no key update;
         exception
             when lock_not_available then
                 return;
         end;
-        v_n_workers := coalesce(cardinality(v_w_ids), 0);
-        if v_n_workers = 0 then
-            return;
-        end if;
+    end loop;
+    v_n_workers := coalesce(cardinality(v_w_ids), 0);
+    if v_n_workers = 0 then
+        return;
     end if;
     select sum(f) into v_free_total from unnest(v_w_free) f;
     -- Tasks no locked worker can take are passed over; the scan stops after this many.
