@@ -9,8 +9,9 @@ transaction that also re-applies ``db/functions/*.sql`` in file-name order, so t
 * a second run with nothing new changes nothing: function files are re-applied only when
   one of them differs from what ``helix.function_files`` says was applied last.
 
-A session-level advisory lock keeps two migrators from running at once; it goes away with
-the connection, so a killed migrator leaves no stale lock behind.
+A session-level advisory lock, taken before anything else on the connection, keeps two
+migrators (and a status reader) from running at once; it goes away with the connection, so
+a killed migrator leaves no stale lock behind.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ class _Backend(PostgresqlPsycopgBackend):
         return psycopg.connect(dburi.url, autocommit=True, application_name="helix migrate")
 
     def init_connection(self, connection: psycopg.Connection) -> None:
+        # First the lock: CREATE SCHEMA IF NOT EXISTS, and yoyo creating its tables, are not
+        # safe against a concurrent migrator doing the same. Session-level and re-entrant:
+        # it is held until the connection closes, and taking it again here is harmless.
+        connection.execute("select pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
         # yoyo's own tables go to a schema of their own, whatever the role's search_path.
         connection.execute(f"create schema if not exists {BOOKKEEPING_SCHEMA}")
         connection.execute(f"set search_path to {BOOKKEEPING_SCHEMA}, public")
@@ -165,7 +170,6 @@ def migrate(url: str, root: Path | None = None) -> MigrationResult:
     backend = _backend(url)
     conn: psycopg.Connection = backend.connection
     try:
-        conn.execute("select pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
         pending = backend.to_apply(migrations)
         wanted = _file_hashes(root)
         backend.begin()

@@ -117,13 +117,16 @@ def test_concurrent_migrations_apply_once(empty_db: str) -> None:
     errors: list[BaseException] = []
     results: list[migrate.MigrationResult] = []
 
+    start = threading.Barrier(6)
+
     def run() -> None:
         try:
+            start.wait()
             results.append(migrate.migrate(empty_db))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
+    threads = [threading.Thread(target=run) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
