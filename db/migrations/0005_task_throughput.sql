@@ -24,14 +24,14 @@
 --     the whole history are never selective for anything but ordering the queue, that is
 --     picking among pending tasks (the oldest pending task's age in the queue view is the
 --     one query of the code base on created_at). Now: where status = 'pending'.
---   * distributed_tasks_status_idx: the finished tasks (completed, failed, cancelled) are
---     the bulk of the table and of this index, and no query looks them up by status
---     through an index (the views count them with a scan). The held ones (assigned,
---     running) are exactly the rows of distributed_tasks_assigned_worker_idx below, whose
---     predicate any query for a held status implies, so the planner reads that index for
---     them (sweep, the stuck-task view). Now: the waiting statuses only (pending, paused,
---     waiting_for_worker, and any status added later), so assign, start and complete do
---     not write it.
+--   * distributed_tasks_status_idx: completed tasks are the bulk of the table and of this
+--     index, and nobody looks them up by status through an index (the views count them
+--     with a scan). The held ones (assigned, running) are exactly the rows of
+--     distributed_tasks_assigned_worker_idx below, whose predicate any query for a held
+--     status implies, so the planner reads that index for them (sweep, the stuck-task
+--     view). Failed and cancelled tasks stay in it: they are few, and finding them is what
+--     an operator does. Now: every status but assigned, running and completed, so assign,
+--     start and complete do not write it.
 --   * distributed_tasks_assigned_worker_idx: over the whole history, "which tasks does
 --     this worker hold" (sweep, set_worker_status, the count invariant) reads every task
 --     the worker ever ran. Now: where status in ('assigned', 'running'), exactly the held
@@ -67,10 +67,10 @@ comment on index helix.distributed_tasks_priority_idx is
 
 drop index helix.distributed_tasks_status_idx;
 create index distributed_tasks_status_idx on helix.distributed_tasks (status)
-    where status not in ('assigned', 'running', 'completed', 'failed', 'cancelled');
+    where status not in ('assigned', 'running', 'completed');
 comment on index helix.distributed_tasks_status_idx is
-    'Seed index, partial since 0005: tasks waiting in some way (pending, paused, '
-    'waiting_for_worker) by status; held tasks are in distributed_tasks_assigned_worker_idx.';
+    'Seed index, partial since 0005: tasks by status, but for completed ones (the bulk of '
+    'the history) and held ones (in distributed_tasks_assigned_worker_idx).';
 
 drop index helix.distributed_tasks_created_at_idx;
 create index distributed_tasks_created_at_idx on helix.distributed_tasks (created_at)

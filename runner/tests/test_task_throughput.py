@@ -141,6 +141,11 @@ def test_partial_seed_indexes_serve_their_queries(conn: psycopg.Connection) -> N
          "select id from helix.distributed_tasks where status = 'running'"),
         ("distributed_tasks_status_idx",
          "select id from helix.distributed_tasks where status = 'waiting_for_worker'"),
+        # An operator looking for what went wrong is served by an index.
+        ("distributed_tasks_status_idx",
+         "select id from helix.distributed_tasks where status = 'failed'"),
+        ("distributed_tasks_status_idx",
+         "select id from helix.distributed_tasks where status = 'cancelled'"),
         ("distributed_tasks_dependencies_idx",
          "select id from helix.distributed_tasks where dependencies @> array['%s'::uuid] "
          "and dependencies <> '{}'" % uuid.uuid4()),
