@@ -328,8 +328,12 @@ comment on function helix.retry_delay(integer) is
     'Backoff before retry number p_retry_count + 1: retry_base_delay doubled per retry, at '
     'most retry_max_delay, times a random factor between 0.5 and 1.';
 
+-- p_result came later: the four-argument form would be a second, ambiguous overload.
+drop function if exists helix.fail_task(uuid, integer, text, boolean);
+
 create or replace function helix.fail_task(
-    p_task_id uuid, p_attempt integer, p_error text, p_retryable boolean default true
+    p_task_id uuid, p_attempt integer, p_error text, p_retryable boolean default true,
+    p_result jsonb default null
 ) returns text
 language plpgsql security definer
 set search_path = helix, public, pg_temp as $$
@@ -353,6 +357,7 @@ begin
         completed_at = case when p_retryable and t.retry_count < t.max_retries
                             then null else now() end,
         error_message = coalesce(nullif(btrim(p_error), ''), 'failed without a message'),
+        result_data = coalesce(p_result, t.result_data),
         assigned_worker_id = case when p_retryable and t.retry_count < t.max_retries
                                   then null else t.assigned_worker_id end,
         runner_id = null,
@@ -366,11 +371,12 @@ begin
     return v_status;
 end
 $$;
-comment on function helix.fail_task(uuid, integer, text, boolean) is
+comment on function helix.fail_task(uuid, integer, text, boolean, jsonb) is
     'Reports a failed run. While retries remain and p_retryable, the task goes back to '
     'pending after a backoff (helix.retry_delay) and retry_count grows; otherwise it is '
-    'failed and its dependents fail with it. Returns the new status. Refuses HX001, HX002, '
-    'HX004 (stale attempt), HX003 (not assigned or running).';
+    'failed and its dependents fail with it. p_result (optional) keeps what the run left, '
+    'for example its exit code and output tails, in result_data. Returns the new status. '
+    'Refuses HX001, HX002, HX004 (stale attempt), HX003 (not assigned or running).';
 
 create or replace function helix.save_checkpoint(
     p_task_id uuid, p_attempt integer, p_name text, p_data jsonb
@@ -631,7 +637,7 @@ revoke all on function helix.retry_delay(integer) from public;
 revoke all on function helix.assign_tasks(integer, uuid, uuid[]) from public;
 revoke all on function helix.start_task(uuid, integer) from public;
 revoke all on function helix.complete_task(uuid, integer, jsonb) from public;
-revoke all on function helix.fail_task(uuid, integer, text, boolean) from public;
+revoke all on function helix.fail_task(uuid, integer, text, boolean, jsonb) from public;
 revoke all on function helix.save_checkpoint(uuid, integer, text, jsonb) from public;
 revoke all on function helix.release_task(uuid, integer) from public;
 revoke all on function helix.report_progress(uuid, integer, real, text) from public;
@@ -640,7 +646,8 @@ revoke all on function helix.complete_tasks(uuid[], integer[], jsonb[]) from pub
 grant execute on function helix.assign_tasks(integer, uuid, uuid[]) to helix_runner;
 grant execute on function helix.start_task(uuid, integer) to helix_runner;
 grant execute on function helix.complete_task(uuid, integer, jsonb) to helix_runner;
-grant execute on function helix.fail_task(uuid, integer, text, boolean) to helix_runner;
+grant execute on function helix.fail_task(uuid, integer, text, boolean, jsonb)
+    to helix_runner;
 grant execute on function helix.save_checkpoint(uuid, integer, text, jsonb) to helix_runner;
 grant execute on function helix.release_task(uuid, integer) to helix_runner;
 grant execute on function helix.report_progress(uuid, integer, real, text) to helix_runner;

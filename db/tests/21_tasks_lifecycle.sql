@@ -3,7 +3,7 @@
 -- refusal by SQLSTATE with nothing written, and worker counts afterwards.
 
 begin;
-select plan(85);
+select plan(86);
 
 -- Fixed ids so that the workers' order (by id) is known.
 insert into helix.workers (id, hostname, ssh_config, capabilities, max_concurrent_tasks,
@@ -229,8 +229,11 @@ select ok((select run_after between now() + interval '5 seconds'
 
 -- Not retryable: failed at once, and the dependent fails with it.
 select helix.start_task(pg_temp.id('gpu'), 1);
-select is(helix.fail_task(pg_temp.id('gpu'), 1, 'bad input', false), 'failed',
+select is(helix.fail_task(pg_temp.id('gpu'), 1, 'bad input', false,
+                          '{"exit_code": 2, "stderr_tail": "bad input"}'), 'failed',
     'fail: not retryable fails at once');
+select is((select result_data ->> 'exit_code' from helix.distributed_tasks
+           where id = pg_temp.id('gpu')), '2', 'fail: p_result is kept in result_data');
 select results_eq(
     $$ select status::text, retry_count, completed_at is not null from helix.distributed_tasks
        where id = pg_temp.id('gpu') $$,

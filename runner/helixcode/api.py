@@ -23,13 +23,12 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .database import connect, redact
-from .errors import DatabaseUnavailable, HelixError, RefusedByDatabase, translated
+from .errors import DatabaseUnavailable, HelixError, translated
 
 log = logging.getLogger(__name__)
 
 # States of a broken session rather than of a refused call: the connection must be dropped.
 _CONNECTION_SQLSTATE_CLASSES = ("08", "57")
-_UNDEFINED_FUNCTION = "42883"
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ class Api:
         self.connect_timeout = connect_timeout
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
-        self._fail_takes_result: bool | None = None
 
     # The connection.
 
@@ -186,26 +184,12 @@ class Api:
     ) -> str:
         """Report a failure; returns the task's new status (pending for a retry, or failed).
 
-        ``result`` (exit code, output tails) is passed as ``p_result`` when the database's
-        fail_task takes one; until it does, the error message carries the essentials.
+        ``result`` (exit code, output tails) is kept in the task's result_data.
         """
-        if result is not None and self._fail_takes_result is not False:
-            try:
-                status = self.value(
-                    "select helix.fail_task(p_task_id => %s, p_attempt => %s, p_error => %s, "
-                    "p_retryable => %s, p_result => %s)",
-                    (task_id, attempt, error, retryable, Jsonb(result)),
-                )
-                self._fail_takes_result = True
-                return str(status)
-            except RefusedByDatabase as exc:
-                if exc.sqlstate != _UNDEFINED_FUNCTION:
-                    raise
-                self._fail_takes_result = False
         return str(self.value(
             "select helix.fail_task(p_task_id => %s, p_attempt => %s, p_error => %s, "
-            "p_retryable => %s)",
-            (task_id, attempt, error, retryable),
+            "p_retryable => %s, p_result => %s)",
+            (task_id, attempt, error, retryable, None if result is None else Jsonb(result)),
         ))
 
     def save_checkpoint(self, task_id: uuid.UUID, attempt: int, name: str, data: Any) -> Any:

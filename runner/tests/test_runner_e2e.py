@@ -333,6 +333,8 @@ def test_runner_shell__failures_and_bad_task_data(fleet: Fleet,
     assert row["retry_count"] == 0
     assert "exited with code 3" in row["error_message"]
     assert "oops" in row["error_message"]
+    assert row["result_data"]["exit_code"] == 3
+    assert row["result_data"]["stderr_tail"] == "oops\n"
 
     row = fleet.wait_status(bad_data, "failed")
     assert "timout" in row["error_message"] and row["retry_count"] == 0
