@@ -209,10 +209,14 @@ class Api:
     def report_progress(
         self, task_id: uuid.UUID, attempt: int, progress: float, message: str | None
     ) -> None:
-        """Record how far along the task is."""
+        """Record how far along the task is.
+
+        The cast matters: a Python float binds as double precision, and the function takes
+        real, so without it PostgreSQL finds no such function.
+        """
         self.rows(
-            "select helix.report_progress(p_task_id => %s, p_attempt => %s, p_progress => %s, "
-            "p_message => %s)",
+            "select helix.report_progress(p_task_id => %s, p_attempt => %s, "
+            "p_progress => %s::real, p_message => %s)",
             (task_id, attempt, progress, message),
         )
 

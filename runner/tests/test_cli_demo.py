@@ -49,6 +49,9 @@ def test_demo_quick__runs_the_pipeline_and_leaves_no_runner(
     assert conn.execute("select count(*) from helix.task_checkpoints where task_id = %s",
                         (index_id,)).fetchone()[0] == 8
     assert by_name["index-symbols"][3] == {"chunks": 8, "resumed_from": 0}
+    # Its progress lines reached the database as it ran.
+    assert conn.execute("select progress_message from helix.distributed_tasks where id = %s",
+                        (index_id,)).fetchone()[0] == "indexed chunk 8 of 8"
     assert by_name["package"][3]["artefact"] == "dist/app.tar.gz"
     # Capabilities routed the steps: only demo-local-3 can package, only -1 can check out.
     hostnames = dict(conn.execute("select id, hostname from helix.workers").fetchall())

@@ -383,6 +383,7 @@ def test_runner_checkpoint__worker_vanishes_and_task_resumes_elsewhere_once(
     assert sorted(set(steps_done)) == list(range(12))
     assert sum(1 for line in lines if line.startswith("done")) == 1
     assert row["result_data"]["result"] == {"steps": 12}
+    assert row["progress_message"] == "step 12"  # progress lines reached the database
     assert lost_for < 3 + 10
     assert runner.events("task_worker_lost")
     assert runner.stop() == 0
