@@ -1,5 +1,5 @@
--- Tasks, part 4: views for DBAs in psql. What the queue looks like now, and which tasks run
--- longer than they said they would.
+-- Tasks, part 4: views. What the queue looks like now, which tasks run longer than they
+-- said they would, and each task as an application may read it back.
 --
 -- Owned by the task engine (issue 3). Read-only; granted to every role.
 
@@ -50,5 +50,42 @@ comment on view helix.stuck_tasks is
     'Running tasks that have run longer than their estimated_duration, most overdue first, '
     'with their worker and last progress report: candidates for a look or a cancel_task.';
 
+create or replace view helix.task_overview as
+select t.id as task_id,
+       t.task_type,
+       t.task_data,
+       t.status,
+       t.priority,
+       t.criticality,
+       t.attempt,
+       t.retry_count,
+       t.max_retries,
+       t.dependencies,
+       t.pending_dependencies,
+       t.required_capabilities,
+       t.session_id,
+       coalesce(w.hostname, o.hostname) as worker,
+       t.progress,
+       t.progress_message,
+       t.error_message,
+       t.result_data,
+       t.checkpoint_data,
+       t.estimated_duration,
+       t.run_after,
+       t.created_at,
+       t.started_at,
+       t.completed_at,
+       t.updated_at
+from helix.distributed_tasks t
+left join helix.workers w on w.id = t.assigned_worker_id
+left join helix.workers o on o.id = t.original_worker_id;
+comment on view helix.task_overview is
+    'Each task as an application reads it back: status, progress, result or error, and the '
+    'worker it is on (or last ran on). No role may read distributed_tasks itself; select by '
+    'task_id (the primary key) to follow one task.';
+comment on column helix.task_overview.worker is
+    'Hostname of the worker that holds the task, else of the one it last ran on.';
+
 grant select on helix.task_queue to helix_readonly, helix_app, helix_runner;
 grant select on helix.stuck_tasks to helix_readonly, helix_app, helix_runner;
+grant select on helix.task_overview to helix_readonly, helix_app, helix_runner;
