@@ -132,6 +132,22 @@ def test_unknown_host__accepted_once_trusted(sshd_worker: SshdWorker, tmp_path: 
     assert file.read_text().count("\n") == 1
 
 
+def test_worker_known_hosts__its_own_file_wins_over_the_runners(
+    sshd_worker: SshdWorker, tmp_path: Path
+) -> None:
+    own = tmp_path / "worker_known_hosts"
+    own.write_text(sshd_worker.host_key_line + "\n")
+    runners = tmp_path / "runner_known_hosts"
+    runners.write_text("")
+    config = WorkerConfig.from_ssh_config(sshd_worker.ssh_config(known_hosts=str(own)))
+    with SSHTransport(sshd_worker.name, config, known_hosts=runners,
+                      use_agent=False) as transport:
+        assert transport.known_hosts == own
+        assert transport.run(CommandSpec("true")).wait(WAIT) == 0
+    with pytest.raises(InvalidWorkerConfig, match="known_hosts ''"):
+        WorkerConfig.from_ssh_config(sshd_worker.ssh_config(known_hosts=""))
+
+
 def test_trust__appends_after_a_last_line_without_newline(
     sshd_worker: SshdWorker, tmp_path: Path
 ) -> None:

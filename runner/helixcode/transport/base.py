@@ -126,6 +126,8 @@ class WorkerConfig:
     user: str | None = None
     identity_file: str | None = None
     transport: str = "ssh"
+    known_hosts: str | None = None
+    """This worker's own known_hosts file; when unset, the runner's (``--known-hosts``)."""
 
     def __post_init__(self) -> None:
         if self.transport not in TRANSPORT_KINDS:
@@ -140,7 +142,7 @@ class WorkerConfig:
             raise InvalidWorkerConfig(f"ssh_config port {self.port!r} must be an integer")
         if not 1 <= self.port <= 65535:
             raise InvalidWorkerConfig(f"ssh_config port {self.port} is outside 1..65535")
-        for name in ("user", "identity_file"):
+        for name in ("user", "identity_file", "known_hosts"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
                 raise InvalidWorkerConfig(
@@ -152,7 +154,7 @@ class WorkerConfig:
         """Validate a worker's ``ssh_config`` object (as stored in ``helix.workers``)."""
         if not isinstance(ssh_config, Mapping):
             raise InvalidWorkerConfig(f"ssh_config {ssh_config!r} must be an object")
-        known = {"host", "port", "user", "identity_file", "transport"}
+        known = {"host", "port", "user", "identity_file", "transport", "known_hosts"}
         unknown = sorted(set(ssh_config) - known)
         if unknown:
             raise InvalidWorkerConfig(

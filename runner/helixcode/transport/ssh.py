@@ -247,7 +247,9 @@ class SSHTransport(Transport):
         if keepalive_interval < 0:
             raise ValueError(f"keepalive_interval {keepalive_interval!r} must not be negative")
         self.config = config
-        self.known_hosts = Path(known_hosts or DEFAULT_KNOWN_HOSTS).expanduser()
+        # The worker's own file, when its ssh_config names one, wins over the runner's.
+        self.known_hosts = Path(
+            config.known_hosts or known_hosts or DEFAULT_KNOWN_HOSTS).expanduser()
         self.connect_timeout = connect_timeout
         self.keepalive_interval = keepalive_interval
         self.reconnect_delay = reconnect_delay
