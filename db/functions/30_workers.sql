@@ -547,6 +547,75 @@ comment on function helix.purge_history(interval, integer) is
     'call; call again while a count equals p_limit. Returns the counts.';
 
 -- ---------------------------------------------------------------------------------------
+-- Removing a worker
+-- ---------------------------------------------------------------------------------------
+
+create or replace function helix.remove_worker(p_worker_id uuid, p_force boolean default false)
+returns table(outcome text, handed_back integer, status text)
+language plpgsql security definer
+set search_path = helix, public, pg_temp as $$
+#variable_conflict use_column
+declare
+    v_host text;
+    v_held integer;
+    v_referenced boolean;
+begin
+    if p_worker_id is null then
+        raise exception 'worker id NULL is not valid: p_worker_id is required'
+            using errcode = 'HX001', hint = 'select id, hostname from helix.worker_fleet.';
+    end if;
+    if p_force is null then
+        raise exception 'force NULL is not true or false: p_force is required'
+            using errcode = 'HX001', hint = 'false refuses while the worker holds tasks.';
+    end if;
+    select w.hostname into v_host from helix.workers w where w.id = p_worker_id;
+    if not found then
+        raise exception 'worker % does not exist', p_worker_id
+            using errcode = 'HX002', hint = 'select id, hostname from helix.worker_fleet.';
+    end if;
+    select count(*) into v_held from helix.distributed_tasks t
+    where t.assigned_worker_id = p_worker_id and t.status in ('assigned', 'running');
+    if v_held > 0 and not p_force then
+        raise exception 'worker % holds % task(s): it is not removed', v_host, v_held
+            using errcode = 'HX003',
+                  hint = 'Drain it (set_worker_status maintenance) and remove it when they '
+                         'finish, or pass p_force => true to hand them back now.';
+    end if;
+    if v_held > 0 then
+        -- 'failed' preserves what it holds exactly as a heartbeat timeout would (waiting or
+        -- pending, checkpoint kept, no retry spent). It locks tasks before the worker, the
+        -- order every writer keeps, so it runs before this function locks the worker row.
+        perform helix.set_worker_status(p_worker_id, 'failed');
+    end if;
+    -- The worker row now: assign_tasks locks worker rows too, so no task can be handed to
+    -- it between the look below and the delete. No task lock is taken after this one.
+    perform 1 from helix.workers w where w.id = p_worker_id for update;
+    select exists (select from helix.distributed_tasks t
+                   where t.assigned_worker_id = p_worker_id
+                      or t.original_worker_id = p_worker_id)
+        or exists (select from helix.task_checkpoints c where c.worker_id = p_worker_id)
+        into v_referenced;
+    if not v_referenced then
+        delete from helix.workers w where w.id = p_worker_id;
+        perform helix.audit('worker.removed', p_worker_id,
+                            jsonb_build_object('hostname', v_host), 'worker');
+        return query select 'deleted'::text, v_held, null::text;
+        return;
+    end if;
+    perform helix.set_worker_status(p_worker_id, 'inactive');
+    perform helix.audit('worker.retired', p_worker_id,
+                        jsonb_build_object('hostname', v_host, 'handed_back', v_held), 'worker');
+    return query select 'retired'::text, v_held, w.status::text
+                 from helix.workers w where w.id = p_worker_id;
+end
+$$;
+comment on function helix.remove_worker(uuid, boolean) is
+    'Removes a worker: refused (HX003) while it holds tasks unless p_force, which first hands '
+    'them back as a heartbeat timeout would. A worker no task or checkpoint names is deleted; '
+    'one with history is retired (inactive, kept so the history still names it). Returns '
+    'what happened, how many tasks were handed back, and the retired worker''s status.';
+
+-- ---------------------------------------------------------------------------------------
 -- Grants
 -- ---------------------------------------------------------------------------------------
 
@@ -563,3 +632,4 @@ grant execute on function helix.register_worker(text, jsonb, text[], jsonb, inte
 grant execute on function helix.heartbeat(uuid, jsonb) to helix_runner;
 grant execute on function helix.set_worker_status(uuid, text) to helix_runner;
 grant execute on function helix.purge_history(interval, integer) to helix_runner;
+revoke all on function helix.remove_worker(uuid, boolean) from public;

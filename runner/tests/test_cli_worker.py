@@ -36,8 +36,9 @@ def hold_a_task(conn: psycopg.Connection, worker_hostname: str) -> uuid.UUID:
                            (Jsonb({"command": "sleep 60"}),)).fetchone()[0]
     worker_id = conn.execute("select id from helix.workers where hostname = %s",
                              (worker_hostname,)).fetchone()[0]
-    rows = conn.execute("select task_id, worker_id, attempt from helix.assign_tasks(10)"
-                        ).fetchall()
+    # Only that worker may take it, whatever others are registered.
+    rows = conn.execute("select task_id, worker_id, attempt from helix.assign_tasks("
+                        "10, p_worker_ids => array[%s]::uuid[])", (worker_id,)).fetchall()
     assert (task_id, worker_id) in [(r[0], r[1]) for r in rows]
     attempt = [r[2] for r in rows if r[0] == task_id][0]
     conn.execute("select helix.start_task(%s, %s)", (task_id, attempt))
@@ -143,7 +144,7 @@ def test_remove__refused_while_it_holds_tasks(fresh_db: str, conn: psycopg.Conne
     result = helix(fresh_db, "worker", "remove", "w")
     assert result.exit_code == 4
     assert result.stderr.splitlines()[0] == (
-        f"error: worker w holds 1 task(s) ({str(task_id)[:8]}): it is not removed")
+        "error: [HX003] worker w holds 1 task(s): it is not removed")
     assert "helix worker drain w" in result.stderr
     assert worker_row(conn, "w")[3] == "active"
     assert conn.execute("select status from helix.distributed_tasks where id = %s",

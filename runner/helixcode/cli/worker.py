@@ -11,7 +11,7 @@ import click
 from psycopg.types.json import Jsonb
 
 from .. import config
-from ..errors import HelixError, RefusedByDatabase, translated
+from ..errors import HelixError, RefusedByDatabase
 from ..transport.base import InvalidWorkerConfig, TransportError, WorkerConfig, WorkerUnreachable
 from ..transport.known_hosts import fetch_host_key, host_key_name, known_keys, trust
 from .common import CommandFailed, database, database_option, one, resolve_worker, rows
@@ -435,46 +435,27 @@ def remove(worker_ref: str, force: bool, database_url: str | None) -> None:
     with database(database_url) as conn:
         row = resolve_worker(conn, worker_ref)
         worker_id, hostname = row["id"], row["hostname"]
-        held = rows(conn, "select id from helix.distributed_tasks where assigned_worker_id "
-                          "= %s and status in ('assigned', 'running') order by id",
-                    (worker_id,))
-        if held and not force:
-            ids = ", ".join(str(r["id"])[:8] for r in held[:5])
+        try:
+            result = one(conn, "select outcome, handed_back, status from helix.remove_worker("
+                               "p_worker_id => %s, p_force => %s)", (worker_id, force))
+        except RefusedByDatabase as exc:
+            if exc.sqlstate != "HX003":
+                raise
             raise RefusedByDatabase(
-                f"worker {hostname} holds {len(held)} task(s) ({ids}): it is not removed",
+                exc.message,
                 f"drain it ('helix worker drain {hostname}') and remove it when they finish, "
-                "or give --force to hand them back now")
-        if held:
-            # 'failed' preserves what it holds exactly as a heartbeat timeout would:
-            # waiting_for_worker or pending, checkpoint kept, no retry spent.
-            rows(conn, "select helix.set_worker_status(p_worker_id => %s, p_status => "
-                       "'failed')", (worker_id,))
-            log.warning("worker %s (%s) removed by force: %d task(s) handed back", hostname,
-                        worker_id, len(held))
-        with translated(), conn.transaction():
-            # The worker row first: assign_tasks locks it too, so no task can be handed to
-            # it between the look and the delete.
-            conn.execute("select 1 from helix.workers where id = %s for update", (worker_id,))
-            referenced = conn.execute("""
-                select exists (select from helix.distributed_tasks
-                               where assigned_worker_id = %(w)s or original_worker_id = %(w)s)
-                    or exists (select from helix.task_checkpoints where worker_id = %(w)s)
-                    as referenced""", {"w": worker_id}).fetchone()
-            if referenced is not None and not referenced["referenced"]:
-                conn.execute("delete from helix.workers where id = %s", (worker_id,))
-                deleted = True
-            else:
-                deleted = False
-        if not deleted:
-            rows(conn, "select helix.set_worker_status(p_worker_id => %s, p_status => "
-                       "'inactive')", (worker_id,))
-            status = one(conn, "select status from helix.workers where id = %s",
-                         (worker_id,))
+                "or give --force to hand them back now", exc.sqlstate) from exc
+    assert result is not None
+    deleted = result["outcome"] == "deleted"
+    held = result["handed_back"]
+    if held:
+        log.warning("worker %s (%s) removed by force: %d task(s) handed back", hostname,
+                    worker_id, held)
     if deleted:
         out(f"worker {hostname} removed", "green")
     else:
-        extra = f"; {len(held)} task(s) handed back" if held else ""
-        now = status["status"] if status else "?"
+        extra = f"; {held} task(s) handed back" if held else ""
+        now = result["status"]
         out(f"worker {hostname} retired (status {now}, returning inactive; kept for its task "
             f"history){extra}" if now != "inactive" else
             f"worker {hostname} retired (inactive, kept for its task history){extra}", "green")
