@@ -461,7 +461,6 @@ class Daemon:
         if came_back:
             log.info("worker %s answers again; it takes tasks again", worker.hostname,
                      extra={"event": "worker_usable", "worker": worker.hostname})
-            self.wake.set()
         try:
             health = self.beats.heartbeat(worker.id, metrics)
         except DatabaseUnavailable as exc:
@@ -470,6 +469,11 @@ class Daemon:
         except HelixError as exc:
             log.error("worker %s: heartbeat refused: %s", worker.hostname, exc)
             return
+        finally:
+            if came_back:
+                # After the heartbeat, which may have made the worker active again in the
+                # database: an assignment woken before it would find nothing to give it.
+                self.wake.set()
         log.debug("worker %s: heartbeat recorded, health %s", worker.hostname, health)
         if time.monotonic() - self._last_reap.get(worker.id, 0.0) >= REAP_INTERVAL:
             self._last_reap[worker.id] = time.monotonic()
