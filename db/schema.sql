@@ -759,6 +759,52 @@ COMMENT ON COLUMN helix.task_dependencies.depends_on_id IS 'The task that must c
 COMMENT ON COLUMN helix.task_dependencies.task_id IS 'The task that waits for it.';
 
 --
+-- Name: task_overview; Type: VIEW; Schema: helix; Owner: -
+--
+
+CREATE VIEW helix.task_overview AS
+ SELECT t.id AS task_id,
+    t.task_type,
+    t.task_data,
+    t.status,
+    t.priority,
+    t.criticality,
+    t.attempt,
+    t.retry_count,
+    t.max_retries,
+    t.dependencies,
+    t.pending_dependencies,
+    t.required_capabilities,
+    t.session_id,
+    COALESCE(w.hostname, o.hostname) AS worker,
+    t.progress,
+    t.progress_message,
+    t.error_message,
+    t.result_data,
+    t.checkpoint_data,
+    t.estimated_duration,
+    t.run_after,
+    t.created_at,
+    t.started_at,
+    t.completed_at,
+    t.updated_at
+   FROM ((helix.distributed_tasks t
+     LEFT JOIN helix.workers w ON ((w.id = t.assigned_worker_id)))
+     LEFT JOIN helix.workers o ON ((o.id = t.original_worker_id)));
+
+--
+-- Name: VIEW task_overview; Type: COMMENT; Schema: helix; Owner: -
+--
+
+COMMENT ON VIEW helix.task_overview IS 'Each task as an application reads it back: status, progress, result or error, and the worker it is on (or last ran on). No role may read distributed_tasks itself; select by task_id (the primary key) to follow one task.';
+
+--
+-- Name: COLUMN task_overview.worker; Type: COMMENT; Schema: helix; Owner: -
+--
+
+COMMENT ON COLUMN helix.task_overview.worker IS 'Hostname of the worker that holds the task, else of the one it last ran on.';
+
+--
 -- Name: task_queue; Type: VIEW; Schema: helix; Owner: -
 --
 
@@ -1773,6 +1819,14 @@ GRANT SELECT ON TABLE helix.session_overview TO helix_readonly;
 GRANT SELECT ON TABLE helix.stuck_tasks TO helix_readonly;
 GRANT SELECT ON TABLE helix.stuck_tasks TO helix_app;
 GRANT SELECT ON TABLE helix.stuck_tasks TO helix_runner;
+
+--
+-- Name: TABLE task_overview; Type: ACL; Schema: helix; Owner: -
+--
+
+GRANT SELECT ON TABLE helix.task_overview TO helix_readonly;
+GRANT SELECT ON TABLE helix.task_overview TO helix_app;
+GRANT SELECT ON TABLE helix.task_overview TO helix_runner;
 
 --
 -- Name: TABLE task_queue; Type: ACL; Schema: helix; Owner: -
