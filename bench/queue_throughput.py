@@ -29,10 +29,8 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "runner"))
 
 from helixcode import migrate  # noqa: E402
-from helixcode.embedded import Cluster, server_user  # noqa: E402
+from helixcode.embedded import Cluster  # noqa: E402
 
 BENCH_DIR = ROOT / ".bench"
 PGQ_VENV = BENCH_DIR / "pgqueuer-venv"
@@ -56,13 +54,7 @@ BATCH = 100
 
 def start_cluster() -> Cluster:
     """A private, durable cluster in a temporary directory."""
-    base = Path(tempfile.mkdtemp(prefix="helix-bench-"))
-    user = server_user()
-    if user is not None:
-        os.chown(base, user.pw_uid, user.pw_gid)
-    cluster = Cluster(base)
-    cluster.start()
-    return cluster
+    return Cluster.temporary("helix-bench-")
 
 
 def ensure_pgqueuer() -> Path:

@@ -22,6 +22,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -152,6 +153,20 @@ class Cluster:
 
     base_dir: Path
     fast: bool = False
+
+    @classmethod
+    def temporary(cls, prefix: str = "helix-pg-", fast: bool = False) -> Cluster:
+        """A new cluster in a fresh temporary directory, started (for tests and benchmarks).
+
+        As root, the directory is handed to the server user; ``destroy()`` removes it all.
+        """
+        base = Path(tempfile.mkdtemp(prefix=prefix))
+        user = server_user()
+        if user is not None:
+            os.chown(base, user.pw_uid, user.pw_gid)
+        cluster = cls(base, fast=fast)
+        cluster.start()
+        return cluster
 
     @property
     def data_dir(self) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from psycopg import sql
 
 from helixcode import migrate
-from helixcode.embedded import Cluster, server_user
+from helixcode.embedded import Cluster
 from helixcode.paths import sql_root
 
 # Real sshd processes, one per simulated worker (see tests/sshd.py).
@@ -38,12 +37,7 @@ def sql_dir() -> Path:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
     """A private PostgreSQL cluster, started once for the whole run."""
-    base = Path(tempfile.mkdtemp(prefix="helix-test-pg-"))
-    user = server_user()
-    if user is not None:
-        os.chown(base, user.pw_uid, user.pw_gid)
-    cluster = Cluster(base, fast=True)
-    cluster.start()
+    cluster = Cluster.temporary("helix-test-pg-", fast=True)
     try:
         yield cluster
     finally:

@@ -10,7 +10,6 @@ database is stopped with pg_ctl. Each test ends with check_invariants() empty.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import signal
@@ -27,7 +26,7 @@ import psycopg
 import pytest
 
 from helixcode import migrate
-from helixcode.embedded import Cluster, server_user
+from helixcode.embedded import Cluster
 from tests.sshd import SshdCluster, SshdWorker, pgrep, wait_until_gone
 
 pytest_plugins = ["tests.sshd"]
@@ -548,34 +547,11 @@ def test_runner_host_key__unknown_worker_is_refused(fleet: Fleet, sshd_worker: S
 @pytest.fixture
 def own_cluster() -> Iterator[Cluster]:
     """A PostgreSQL cluster of the test's own, to stop and start."""
-    base = Path(tempfile.mkdtemp(prefix="helix-restart-pg-"))
-    user = server_user()
-    if user is not None:
-        os.chown(base, user.pw_uid, user.pw_gid)
-    cluster = Cluster(base, fast=True)
-    cluster.start()
+    cluster = Cluster.temporary("helix-restart-pg-", fast=True)
     try:
         yield cluster
     finally:
         cluster.destroy()
-
-
-def start_same_port(cluster: Cluster) -> None:
-    """Start a stopped cluster with pg_ctl on the port it had.
-
-    (Cluster.start moves to another port when the old one still has connections in
-    TIME_WAIT, which a runner holding the old URL would never find.)
-    """
-    state = json.loads(cluster.state_file.read_text())
-    options = (f"-p {state['port']} -c listen_addresses=127.0.0.1 -k {cluster.data_dir} "
-               "-c max_connections=200 -c fsync=off")
-    user = server_user()
-    extra: dict[str, Any] = {}
-    if user is not None:
-        extra = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
-    subprocess.run([str(Path(state["bindir"]) / "pg_ctl"), "-D", str(cluster.data_dir), "-l",
-                    str(cluster.log_file), "-w", "-o", options, "start"],
-                   check=True, capture_output=True, cwd="/", **extra)
 
 
 def test_runner_database_restart__reconnects_and_finishes(
@@ -596,7 +572,8 @@ def test_runner_database_restart__reconnects_and_finishes(
         fleet.conn.close()
         own_cluster.stop()
         time.sleep(3.0)  # the task finishes meanwhile: its last reports wait
-        start_same_port(own_cluster)
+        own_cluster.start()  # the same port: a runner holding the URL finds it again
+        assert own_cluster.url() == url
         fleet.conn = psycopg.connect(url, autocommit=True)
         row = fleet.wait_status(task, "completed", "failed")
         assert row["status"] == "completed", row["error_message"]
