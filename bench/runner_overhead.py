@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -132,8 +133,8 @@ class Bench:
                                    f"{self.log}")
             time.sleep(0.002)
 
-    def close(self) -> None:
-        """Stop the runner, the workers and the cluster."""
+    def close(self, keep_log: bool = False) -> None:
+        """Stop the runner, the workers and the cluster; the runner log stays if asked."""
         if self.runner is not None and self.runner.poll() is None:
             self.runner.send_signal(signal.SIGTERM)
             try:
@@ -142,6 +143,9 @@ class Bench:
                 self.runner.kill()
         self.conn.close()
         self.sshd.stop()
+        shutil.rmtree(self.sshd.directory, ignore_errors=True)
+        if not keep_log:
+            self.log.unlink(missing_ok=True)
         self.cluster.destroy()
 
 
@@ -222,8 +226,11 @@ def main() -> None:
               f"login shell {'with' if args.keep_bashrc else 'without'} ~/.bashrc")
         per_task = overhead(bench, args.tasks)
         lost = losses(bench, args.losses)
-    finally:
-        bench.close()
+    except BaseException:
+        bench.close(keep_log=True)
+        print(f"runner log kept: {bench.log}", file=sys.stderr)
+        raise
+    bench.close()
     runner_median = statistics.median(per_task["runner"])
     ssh_median = statistics.median(per_task["ssh"])
     print(f"\n{args.tasks} `true` tasks, one at a time, one sshd worker (milliseconds)\n")
