@@ -8,7 +8,8 @@ select helix.register_worker('rm-new', '{"host": "10.0.1.1"}'::jsonb) as fresh \
 select helix.register_worker('rm-busy', '{"host": "10.0.1.2"}'::jsonb) as busy \gset
 select helix.heartbeat(:'busy', '{}'::jsonb);
 select helix.submit_task('shell', '{"command": "true"}') as t \gset
-select count(*) from helix.assign_tasks(1);
+-- Either worker could take it: pin it to the busy one.
+select count(*) from helix.assign_tasks(1, p_worker_ids => array[:'busy']::uuid[]);
 select helix.start_task(:'t', 1);
 
 select throws_ok('select * from helix.remove_worker(null)', 'HX001',
@@ -51,7 +52,7 @@ select is((select count(*)::int from helix.check_invariants()), 0, 'invariants h
 -- A worker with history but nothing held: retired without force.
 select helix.register_worker('rm-old', '{"host": "10.0.1.3"}'::jsonb) as old \gset
 select helix.heartbeat(:'old', '{}'::jsonb);
-select count(*) from helix.assign_tasks(1);
+select count(*) from helix.assign_tasks(1, p_worker_ids => array[:'old']::uuid[]);
 select helix.start_task(:'t', 2);
 select helix.complete_task(:'t', 2, '{}');
 select results_eq(format('select outcome, handed_back, status from helix.remove_worker(%L)',
