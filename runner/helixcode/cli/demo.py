@@ -242,12 +242,16 @@ def _run_demo(quick: bool, database_url: str | None, timeout: float) -> None:
         wall = time.monotonic() - started
     finally:
         code = runner.stop()
+        # An interrupt can land in the middle of a query and leave that connection busy:
+        # clean up on a connection of its own.
+        conn.close()
+        cleanup = connect(url)
         try:
-            if pipeline.cancel_unfinished(conn, ids):
+            if pipeline.cancel_unfinished(cleanup, ids):
                 out("the demo's unfinished tasks are cancelled", "yellow")
-            pipeline.restore(conn, old_delay)
+            pipeline.restore(cleanup, old_delay)
         finally:
-            conn.close()
+            cleanup.close()
             shutil.rmtree(demo_dir, ignore_errors=True)
         log.info("demo runner stopped with exit code %s", code)
     _summary(states)
