@@ -336,10 +336,14 @@ begin
     -- worker, so assign_tasks gives them to it first when it can take them (and to another
     -- capable worker when it cannot, for example when it came back in maintenance). Waiting
     -- is over either way: the worker is back, so nothing is gained by holding them.
-    update helix.distributed_tasks
-    set status = 'pending', waiting_since = null, updated_at = now()
-    where original_worker_id = p_worker_id and status = 'waiting_for_worker';
-    get diagnostics v_resumed = row_count;
+    -- Tasks wait only for a worker that is offline or failed, so an ordinary beat skips this.
+    v_resumed := 0;
+    if v_worker.status in ('offline', 'failed') then
+        update helix.distributed_tasks
+        set status = 'pending', waiting_since = null, updated_at = now()
+        where original_worker_id = p_worker_id and status = 'waiting_for_worker';
+        get diagnostics v_resumed = row_count;
+    end if;
 
     update helix.workers
     set last_heartbeat = now(),
