@@ -26,7 +26,6 @@ import sqlparse
 from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 
-from .database import redact
 from .errors import HelixError, from_psycopg, translated
 from .paths import sql_root
 
@@ -228,8 +227,3 @@ def status(url: str, root: Path | None = None) -> MigrationStatus:
         raise from_psycopg(exc) from exc
     finally:
         conn.close()
-
-
-def describe(url: str) -> str:
-    """The URL as it may be shown (password hidden)."""
-    return redact(url)

@@ -62,7 +62,7 @@ def stop() -> None:
 @URL_OPTION
 def url(database_url: str | None) -> None:
     """Print the database URL (with its password: it is for psql and scripts)."""
-    click.echo(database_url_or_default(database_url))
+    click.echo(config.database_url(database_url))
 
 
 def _echo_migration(result: migrations.MigrationResult) -> None:
@@ -84,12 +84,7 @@ def migrate(database_url: str | None) -> None:
     A second run changes nothing. When a statement fails, nothing is applied and the
     message names the file, the statement and its line.
     """
-    _echo_migration(migrations.migrate(database_url_or_default(database_url)))
-
-
-def database_url_or_default(flag: str | None) -> str:
-    """The URL from the flag, environment, config file or the private cluster."""
-    return config.database_url(flag)
+    _echo_migration(migrations.migrate(config.database_url(database_url)))
 
 
 @db.command()
@@ -97,7 +92,7 @@ def database_url_or_default(flag: str | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def status(database_url: str | None, as_json: bool) -> None:
     """Show which migrations and function files are applied."""
-    state = migrations.status(database_url_or_default(database_url))
+    state = migrations.status(config.database_url(database_url))
     if as_json:
         click.echo(json.dumps({
             "up_to_date": state.up_to_date,
@@ -118,7 +113,7 @@ def status(database_url: str | None, as_json: bool) -> None:
               help="Compare with the committed db/schema.sql; exit 1 when they differ.")
 def schema(database_url: str | None, check: bool) -> None:
     """Print the migrated schema as db/schema.sql holds it (function bodies left out)."""
-    text = schema_dump.dump(database_url_or_default(database_url))
+    text = schema_dump.dump(config.database_url(database_url))
     if check:
         if text != schema_dump.committed(sql_root()):
             raise click.ClickException(

@@ -10,7 +10,6 @@ from ..errors import (
     ConfigError,
     DatabaseUnavailable,
     HelixError,
-    InvalidArgument,
     NotFound,
     RefusedByDatabase,
 )
@@ -34,8 +33,6 @@ def exit_code_for(exc: HelixError) -> int:
     """The exit code that tells a script what kind of failure ``exc`` is."""
     if isinstance(exc, NotFound):
         return EXIT_NOT_FOUND
-    if isinstance(exc, InvalidArgument):
-        return EXIT_REFUSED
     if isinstance(exc, RefusedByDatabase):
         return EXIT_REFUSED
     if isinstance(exc, DatabaseUnavailable):
